@@ -1,0 +1,42 @@
+"""One exception root for everything arxport reports to a user.
+
+Each error carries the source position it is about (when there is one) so the
+CLI can print ``file:line: message`` and pick the exit code from the class.
+"""
+
+from __future__ import annotations
+
+from .model import SourceSpan
+
+
+class ArxportError(Exception):
+    """Root of every error arxport raises on purpose. Never a bug."""
+
+    #: The process exit code the CLI uses for this class (see ``docs/cli.md``).
+    exit_code = 1
+
+    def __init__(self, message: str, source: SourceSpan | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}" if self.source else self.message
+
+
+class InputError(ArxportError):
+    """An input could not be read: not a digest, bad encoding, broken JSON ..."""
+
+    exit_code = 3
+
+
+class OutputError(ArxportError):
+    """An output could not be produced or written."""
+
+    exit_code = 4
+
+
+class UnknownFormatError(ArxportError):
+    """A reader or writer name that the registry does not know."""
+
+    exit_code = 2

@@ -1,0 +1,186 @@
+"""The canonical paper model: the one thing readers produce and writers consume.
+
+Everything here is a frozen dataclass holding tuples, so a value read once can be
+shared by every writer without defensive copies. Field values are kept exactly as
+the input carried them (trailing spaces, control characters, multi-line text):
+deciding how to render or strip them is each writer's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+#: The AI-written fields, in the order every digest template shows them.
+AI_FIELDS: tuple[str, ...] = ("tldr", "motivation", "method", "result", "conclusion")
+
+ABS_URL = "https://arxiv.org/abs/"
+PDF_URL = "https://arxiv.org/pdf/"
+DOI_PREFIX = "10.48550/arXiv."
+
+# New-style ids (YYMM.NNNN / YYMM.NNNNN) and old-style ids (archive[.SUB]/YYMMNNN).
+_ID_RE = re.compile(
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?"
+)
+_URL_ID_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<rest>.+?)(?:\.pdf)?/?$")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SourceSpan:
+    """Where something was read from: a path (or ``<stdin>``) and a 1-based line."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Problem:
+    """Something wrong with an input that did not stop it from being read.
+
+    ``code`` is a stable, machine-readable name (``toc-total-mismatch``,
+    ``duplicate-paper`` ...) so a pipeline can filter on it.
+    """
+
+    level: Level
+    code: str
+    message: str
+    source: SourceSpan
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.level}: {self.message} [{self.code}]"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Paper:
+    """One paper as a digest listed it.
+
+    ``id`` never carries a version; ``version`` holds the ``vN`` of the URL when it
+    had one, and ``url`` is the link exactly as given. ``extra`` keeps every other
+    labelled field the input carried (``Selection reason``, ``Keywords`` ...), in
+    input order. ``date`` is the date of the digest the paper came from (a crawl
+    date, not an arXiv date).
+    """
+
+    id: str
+    version: int | None = None
+    url: str
+    title: str
+    authors: tuple[str, ...] = ()
+    primary_category: str | None = None
+    categories: tuple[str, ...] = ()
+    section: str | None = None
+    number: int | None = None
+    tldr: str | None = None
+    motivation: str | None = None
+    method: str | None = None
+    result: str | None = None
+    conclusion: str | None = None
+    abstract: str | None = None
+    comment: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+    date: dt.date | None = None
+    source: SourceSpan | None = None
+
+    @property
+    def category(self) -> str | None:
+        """The primary category, or the section it was listed under when unknown."""
+        return self.primary_category or self.section
+
+    @property
+    def abs_url(self) -> str:
+        """The canonical, version-free abstract page."""
+        return ABS_URL + self.id
+
+    @property
+    def pdf_url(self) -> str:
+        return PDF_URL + self.id
+
+    @property
+    def doi(self) -> str:
+        """arXiv's DataCite DOI, which is version-free."""
+        return DOI_PREFIX + self.id
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.id}v{self.version}" if self.version is not None else self.id
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TocEntry:
+    """One line of a digest's table of contents: a category and its stated total."""
+
+    category: str
+    total: int | None = None
+    anchor: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Section:
+    """A category heading of a digest, in file order (empty sections included)."""
+
+    category: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Digest:
+    """One input file: its papers, its structure and what was wrong with it.
+
+    ``template`` names the generator layout it was read as (``v3``, ``v2``,
+    ``v1``, ``v0``, ``restyle`` ...); ``author_separator`` is how that file joined
+    author names. Both exist so that a digest can be written back exactly.
+    """
+
+    source: str
+    date: dt.date | None = None
+    title: str | None = None
+    template: str | None = None
+    author_separator: str = ","
+    toc: tuple[TocEntry, ...] = ()
+    sections: tuple[Section, ...] = ()
+    papers: tuple[Paper, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.level == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.level == "warning")
+
+
+def iter_papers(digests: Iterable[Digest]) -> Iterator[Paper]:
+    """Every paper of every digest, in input order."""
+    for digest in digests:
+        yield from digest.papers
+
+
+def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
+    """Split an arXiv id or abs/pdf URL into (version-free id, version).
+
+    Accepts ``2511.13751``, ``2511.13751v2``, ``hep-th/9901001v2`` and URLs such
+    as ``http://arxiv.org/pdf/2506.06333v1``. Returns None when nothing in
+    ``text`` is an arXiv id.
+    """
+    if text.startswith(ABS_URL):  # the common case, without the URL regex
+        found = _ID_RE.fullmatch(text, len(ABS_URL))
+        if found:
+            version = found.group("version")
+            return found.group("id"), int(version) if version is not None else None
+    match = _URL_ID_RE.match(text)
+    candidate = match.group("rest") if match else text
+    found = _ID_RE.fullmatch(candidate)
+    if not found:
+        return None
+    version = found.group("version")
+    return found.group("id"), int(version) if version is not None else None

@@ -1,0 +1,66 @@
+"""What every reader is, and the byte-level checks they all share."""
+
+from __future__ import annotations
+
+import codecs
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from ..errors import InputError
+from ..model import Digest, SourceSpan
+
+
+class Reader(ABC):
+    """Turns the bytes of one input into a :class:`Digest`.
+
+    A reader never raises anything but :class:`InputError` for bad input: what it
+    can read past becomes a :class:`~converters.model.Problem` on the digest.
+    """
+
+    #: Registry name (``--from``).
+    name: ClassVar[str]
+    #: One line for ``arxport formats``.
+    description: ClassVar[str]
+    #: File suffixes this reader is the natural choice for (lower case, with dot).
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    #: Other names accepted by ``--from``.
+    aliases: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    def sniff(self, head: str, path: str) -> bool:
+        """True when ``head`` (the first few KiB, decoded leniently) looks like this format."""
+
+    @abstractmethod
+    def read(self, data: bytes, source: str) -> Digest:
+        """Read a whole input. ``source`` is its path as the user named it, or ``<stdin>``."""
+
+    def read_all(self, data: bytes, source: str) -> tuple[Digest, ...]:
+        """Every digest an input holds: one, except for formats that bundle several."""
+        return (self.read(data, source),)
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """UTF-8 text of an input, without a BOM and with CRLF turned into LF.
+
+    Binary data and invalid UTF-8 are input errors that name the line.
+    """
+    if not data or data.isspace():
+        raise InputError("the file is empty", SourceSpan(path=source, line=1))
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise InputError("binary data (a NUL byte), not a text file", SourceSpan(path=source, line=line))
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 4]
+        raise InputError(
+            f"not valid UTF-8 (byte {bad[:1].hex()} at offset {exc.start}); save the file as UTF-8",
+            SourceSpan(path=source, line=line),
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text

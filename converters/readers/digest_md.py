@@ -1,0 +1,574 @@
+"""The daily-arXiv-ai-enhanced Markdown digest, in every template that exists.
+
+See ``docs/digest-format.md`` for what is accepted. The reader works on the text,
+never on a Markdown or HTML parse of it: titles and abstracts are raw text that
+happens to contain ``[``, ``*``, ``<think>`` and column-0 ``Conclusion:`` lines.
+
+How a file is taken apart:
+
+1. every ``### [N] [Title](URL)`` line (``### [Title](URL)`` in V0/V1) starts a paper;
+2. a paper block runs to its first ``</details>`` line; what follows up to the
+   next paper is structure (section headings, back links, separators);
+3. a block in the exact current template (V3, or V2's ``TLDR:``) is matched by
+   one regular expression, the fast path; every other block goes through the
+   general parser, which knows labelled paragraphs (``Label: value`` or
+   ``**Label:** value``) and keeps labels it does not know in ``Paper.extra``.
+
+A field runs from its label to the blank line before the next label, so values
+come back byte for byte: multi-line text, trailing spaces, control characters.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..errors import InputError
+from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry, parse_arxiv_id
+from .base import Reader, decode_text
+
+# --- the lines that make up a digest ------------------------------------------------
+
+# Searched with a leading "\n" (on "\n" + text) so the regex engine can skip ahead
+# to the literal instead of trying every position of a 2 MB file.
+_HEADING_RE = re.compile(r"\n### (?:\[(\d+)\] )?\[(.*)\]\(([^\s()]+)\)[ \t]*(?=\n|$)")
+
+# The current template (V3; V2 differs only in "TLDR:") as the delimiter that
+# follows each value. A value runs to the first occurrence of its delimiter, which
+# is what the spec says, and str.find finds it faster than a regular expression.
+_V3_HEAD = "\n\nMain category: "
+_V3_DELIMITERS = (
+    "\n\n\n<details>\n  <summary>Details</summary>\nMotivation: ",
+    "\n\nMethod: ",
+    "\n\nResult: ",
+    "\n\nConclusion: ",
+    "\n\nAbstract: ",
+)
+_V3_NAMES = ("tldr", "motivation", "method", "result", "conclusion")
+_V3_TLDR = (("\nTL;DR: ", "TL;DR"), ("\nTLDR: ", "TLDR"))
+
+
+def _match_v3(text: str, start: int, end: int) -> tuple[str, dict[str, str], str] | None:
+    """(raw authors, fields, TL;DR label) when ``text[start:end]`` is exactly one V3/V2 block body.
+
+    Works on bounds rather than a slice: a block is only copied once, into its values.
+    """
+    find = text.find
+    head = find(_V3_HEAD, start, end)
+    if head < start + 2 or find("\n", start, head + 1) != head or text[start] != "*" or text[head - 1] != "*":
+        return None
+    if text[end - 1 : end] != "\n":
+        return None
+    pos = head + len(_V3_HEAD)
+    stop = find("\n", pos, end)
+    fields = {"primary_category": text[pos:stop]}
+    for prefix, label in _V3_TLDR:
+        if text.startswith(prefix, stop + 1, end):
+            pos = stop + 1 + len(prefix)
+            break
+    else:
+        return None
+    for name, delimiter in zip(_V3_NAMES, _V3_DELIMITERS, strict=True):
+        stop = find(delimiter, pos, end)
+        if stop < 0:
+            return None
+        fields[name] = text[pos:stop]
+        pos = stop + len(delimiter)
+    fields["abstract"] = text[pos : end - 1]
+    return text[start + 1 : head - 1], fields, label
+
+
+_LABEL_LIKE = r"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){0,2}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{1,12}"
+_PLAIN_LABEL_RE = re.compile(rf"(?P<label>{_LABEL_LIKE})(?:: |:$|：)")
+_BOLD_LABEL_RE = re.compile(r"(?:> )?\*\*(?P<label>[^*\n]{1,40}?)[:：]\*\*(?: |$)")
+_AUTHOR_LINE_RE = re.compile(r"\*(?P<authors>.*)\*[ \t]*")
+_AUTHOR_CATEGORY_LINE_RE = re.compile(r"\*(?P<authors>.*)\* \| \*\*(?P<label>[^*:\n]+): (?P<value>.*)\*\*[ \t]*")
+_TRANSLATED_TITLE_RE = re.compile(r"> \*(?P<title>.*)\*[ \t]*")
+_DETAILS_LINE_RE = re.compile(r"[ \t]*(?:<details>|<summary>(?P<summary>.*)</summary>)[ \t]*")
+_UNSPACED_COMMA_RE = re.compile(r",(?! )")
+_PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
+
+_ANCHOR_RE = re.compile(r"""<(?:div|a) id=(?:'([^']*)'|"([^"]*)"|([^\s>]+))\s*></(?:div|a)>""")
+_TOC_HEADING_RE = re.compile(r"#{1,3} (?:Table of Contents|目录)\s*")
+_TOC_ENTRY_RE = re.compile(r"- \[(?P<cat>[^\]]+)\]\(#(?P<anchor>[^)]*)\)(?: \[Total: (?P<total>\d+)\]| \((?P<total2>\d+) 篇\))?\s*")
+_SECTION_RE = re.compile(r"#{1,2} (?P<rest>.*)")
+_BACK_RE = re.compile(r"\s*(?:\[\[Back\]\]\(#toc\)|<small>.*</small>)\s*$")
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_TITLE_RE = re.compile(r"# (?P<title>(?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)\b.*)")
+_STATED_TOTAL_RE = re.compile(r"## (?:今日总计: (?P<a>\d+) 篇论文|Total Papers Today: (?P<b>\d+))\s*")
+_NO_PAPERS_RE = re.compile(r"#{1,3} (?:No New Papers Today|今日没有找到新论文。?)\s*")
+_IGNORABLE_RE = re.compile(r"\s*|-{3,}\s*|\[⬆️[^\]]*\]\(#[^)]*\)(?: \| \[⬆️[^\]]*\]\(#[^)]*\))*\s*")
+
+#: Labels with a home in the model; anything else is kept in ``Paper.extra``.
+_FIELD_OF_LABEL = {
+    "main category": "primary_category",
+    "category": "categories",
+    "tl;dr": "tldr",
+    "tldr": "tldr",
+    "task": "tldr",
+    "motivation": "motivation",
+    "method": "method",
+    "result": "result",
+    "conclusion": "conclusion",
+    "abstract": "abstract",
+    "original abstract": "abstract",
+    "comment": "comment",
+}
+
+
+@dataclass
+class _Draft:
+    """A paper while its block is being read; frozen into a Paper at the end."""
+
+    line: int
+    raw_authors: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
+    layout: str = "v3-variant"
+
+
+class _FileReader:
+    """Reads one digest text. Single use."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+        self.problems: list[Problem] = []
+        self.toc: list[TocEntry] = []
+        self.sections: list[Section] = []
+        self.papers: list[Paper] = []
+        self.separator = ","
+        self.date: dt.date | None = None
+        self.title: str | None = None
+        self.stated_total: tuple[int, int] | None = None
+        self.toc_seen = False
+        self.no_papers_notice: int | None = None
+        self.pending_anchor: str | None = None
+        self.stray_lines: list[int] = []
+        self.placeholders: dict[str, int] = {}
+        self.layouts: set[str] = set()
+
+    # -- problems -------------------------------------------------------------------
+    def problem(self, level: str, code: str, message: str, line: int) -> None:
+        self.problems.append(
+            Problem(level=level, code=code, message=message, source=SourceSpan(path=self.source, line=line))  # type: ignore[arg-type]
+        )
+
+    # -- top level ------------------------------------------------------------------
+    def read(self) -> Digest:
+        text = self.text  # starts with the "\n" that _HEADING_RE needs; offsets are shifted by one
+        headings = list(_HEADING_RE.finditer(text))
+        first = headings[0].start() + 1 if headings else len(text)
+        self.scan_structure(1, first, 1)
+        self.separator = self.author_separator(headings)
+        self.date = self.digest_date()
+        line = text.count("\n", 0, first)
+        for index, match in enumerate(headings):
+            end = headings[index + 1].start() + 1 if index + 1 < len(headings) else len(text)
+            self.read_block(match, end, line)
+            if index + 1 < len(headings):
+                line += text.count("\n", match.start() + 1, end)
+        if not headings and not self.toc_seen and self.no_papers_notice is None and self.title is None:
+            raise InputError(
+                "not an arXiv digest: found no paper heading (### [N] [Title](https://arxiv.org/abs/ID)), "
+                "no table of contents and no 'no papers' notice",
+                SourceSpan(path=self.source, line=self.stray_lines[0] if self.stray_lines else 1),
+            )
+        return self.finish()
+
+    def author_separator(self, headings: list[re.Match[str]]) -> str:
+        """``", "`` when every comma of every author line is followed by a space, else ``","``.
+
+        Decided once per file: a single author line cannot tell ``A,B`` from a name.
+        """
+        if self.title is not None:  # the restyled layouts always join with ", "
+            return ", "
+        text = self.text
+        spaced = False
+        for heading in headings:
+            start = heading.end() + 1
+            end = text.find("\n", start)
+            author_line = text[start:end] if end >= 0 else text[start:]
+            if not author_line.startswith("*") or author_line.startswith("*["):
+                continue
+            if _UNSPACED_COMMA_RE.search(author_line):
+                return ","
+            spaced = spaced or ", " in author_line
+        return ", " if spaced else ","
+
+    def digest_date(self) -> dt.date | None:
+        """The date in the file name; the heading's date where a layout has one."""
+        date = date_from_name(self.source)
+        in_file = _DATE_RE.search(self.title) if self.title else None
+        title_date = _parse_date(in_file) if in_file else None
+        if title_date is not None:
+            if date is None:
+                return title_date
+            if title_date != date:
+                self.problem("warning", "date-mismatch", f"the heading says {title_date}, the file name says {date}", 1)
+        return date
+
+    def read_block(self, heading: re.Match[str], end: int, line: int) -> None:
+        text = self.text
+        number, title, url = heading.group(1), heading.group(2), heading.group(3)
+        body_start = heading.end() + 1
+        close = text.find("\n</details>", heading.end(), end)
+        if close < 0:
+            self.problem("error", "unclosed-paper", "paper block has no closing </details> line; paper skipped", line)
+            return
+        after = close + len("\n</details>")
+        if after < end and text[after] != "\n":  # "</details>" must be the whole line
+            after = text.find("\n", after)
+            after = end if after < 0 else after
+        arxiv_id = parse_arxiv_id(url)
+        if arxiv_id is None:
+            self.problem("error", "bad-url", f"paper link {url!r} is not an arXiv abs or pdf URL; paper skipped", line)
+        else:
+            fast = _match_v3(text, body_start, close) if body_start < close else None
+            if fast:
+                raw_authors, fields, label = fast
+                self.layouts.add("v3" if label == "TL;DR" else "v2")
+                extra: dict[str, str] = {}
+                categories: tuple[str, ...] = ()
+            else:  # the line end before the closing blank line is not part of the last value
+                body = text[body_start:close] if body_start <= close else ""
+                draft = self.take_general(body[:-1] if body.endswith("\n") else body, line)
+                raw_authors, fields, extra, categories = draft.raw_authors, draft.fields, draft.extra, draft.categories
+            primary = fields.get("primary_category") or None
+            self.papers.append(
+                Paper(
+                    id=arxiv_id[0],
+                    version=arxiv_id[1],
+                    url=url,
+                    title=title,
+                    authors=self.split_authors(raw_authors, line),
+                    primary_category=primary,
+                    categories=categories or ((primary,) if primary else ()),
+                    section=self.sections[-1].category if self.sections else None,
+                    number=int(number) if number else None,
+                    tldr=fields.get("tldr"),
+                    motivation=fields.get("motivation"),
+                    method=fields.get("method"),
+                    result=fields.get("result"),
+                    conclusion=fields.get("conclusion"),
+                    abstract=fields.get("abstract"),
+                    comment=fields.get("comment"),
+                    extra=extra,
+                    date=self.date,
+                    source=SourceSpan(path=self.source, line=line),
+                )
+            )
+        if after + 1 < end and not text[after + 1 : end].isspace():
+            trailer_line = line + text.count("\n", heading.start() + 1, after + 1)
+            self.scan_structure(after + 1, end, trailer_line)
+
+    # -- paper blocks -----------------------------------------------------------------
+    def take_general(self, body: str, line_number: int) -> _Draft:
+        """Read a block of any layout: labelled paragraphs, bold or plain."""
+        draft = _Draft(line=line_number)
+        lines = body.split("\n")
+        index = 0
+        # Lines directly under the heading: a translated title, then the author line.
+        while index < len(lines):
+            line = lines[index]
+            translated = _TRANSLATED_TITLE_RE.fullmatch(line)
+            author = _AUTHOR_CATEGORY_LINE_RE.fullmatch(line) or _AUTHOR_LINE_RE.fullmatch(line)
+            if translated and not draft.raw_authors:
+                draft.extra["Translated title"] = translated.group("title")
+                draft.layout = "restyle"
+            elif author and not draft.raw_authors:
+                draft.raw_authors = author.group("authors") or ""
+                if "label" in author.groupdict():
+                    draft.layout = "restyle"
+                    self.assign(draft, author.group("label"), author.group("value"))
+            elif line.strip():
+                break
+            index += 1
+        rest = "\n".join(lines[index:])
+        self.take_paragraphs(draft, rest)
+        if not draft.raw_authors:
+            self.problem("warning", "missing-authors", "paper has no author line", draft.line)
+        self.layouts.add(draft.layout)
+        return draft
+
+    def take_paragraphs(self, draft: _Draft, rest: str) -> None:
+        """Assign each labelled paragraph of ``rest`` to a field."""
+        parts = re.split(r"(\n\n+)", rest)
+        current: str | None = None  # the key in draft.fields / draft.extra being filled
+        current_in_extra = False
+        summary_abstract = False
+        for i in range(0, len(parts), 2):
+            para = parts[i]
+            sep = parts[i - 1] if i else ""
+            if para[:1] in ("<", " ", "\t", "\n"):  # <details>/<summary> lines may lead
+                para_lines = para.split("\n")
+                skip = 0
+                for pl in para_lines:
+                    details = _DETAILS_LINE_RE.fullmatch(pl)
+                    if details is None and pl.strip():
+                        break
+                    if details is not None and (details.group("summary") or "").strip() == "Abstract":
+                        summary_abstract = True
+                    skip += 1
+                if skip:
+                    para = "\n".join(para_lines[skip:])
+                    sep = ""  # a structural line separates the value from what came before
+                    current = None
+            if not para:
+                continue
+            if summary_abstract:  # V0: the whole <details> body is the abstract
+                draft.layout = "v0"
+                draft.fields["abstract"] = draft.fields.get("abstract", "") + sep + para
+                continue
+            bold = _BOLD_LABEL_RE.match(para)
+            plain = None if bold else _PLAIN_LABEL_RE.match(para)
+            label_match = bold or plain
+            if label_match is not None:
+                if bold:
+                    draft.layout = "restyle"
+                label = label_match.group("label")
+                value = para[label_match.end() :]
+                if label.strip().lower() == "task":
+                    draft.layout = "v1"
+                slot = self.assign(draft, label, value)
+                current, current_in_extra = slot if slot else (None, False)
+            elif current is not None:  # a field that holds a blank line
+                target = draft.extra if current_in_extra else draft.fields
+                target[current] += sep + para
+            else:
+                draft.extra["Text"] = draft.extra.get("Text", "") + sep + para
+                self.problem("warning", "unlabelled-text", "text without a label; kept as extra field 'Text'", draft.line)
+
+    def assign(self, draft: _Draft, label: str, value: str) -> tuple[str, bool] | None:
+        """Store ``value`` under the model field or extra label it belongs to."""
+        label = label.strip()
+        if len(value) < 40 and _PLACEHOLDER_RE.fullmatch(value.strip()):
+            self.placeholders.setdefault(value.strip(), draft.line)
+            value = ""
+        name = _FIELD_OF_LABEL.get(label.lower())
+        if name == "categories":
+            draft.categories = tuple(c.strip() for c in value.split(",") if c.strip())
+            if draft.categories:
+                draft.fields.setdefault("primary_category", draft.categories[0])
+            return None
+        if name is not None and name not in draft.fields:
+            draft.fields[name] = value
+            return name, False
+        key = label
+        if key in draft.extra or name is not None:
+            n = 2
+            while f"{key} ({n})" in draft.extra:
+                n += 1
+            key = f"{key} ({n})"
+            self.problem(
+                "warning", "duplicate-field", f"field {label!r} appears twice; the second is kept as {key!r}", draft.line
+            )
+        draft.extra[key] = value
+        return key, True
+
+    # -- everything between papers ------------------------------------------------------
+    def scan_structure(self, start: int, end: int, line: int) -> None:
+        for offset, raw in enumerate(self.text[start:end].split("\n")):
+            self.structure_line(raw, line + offset)
+
+    def structure_line(self, raw: str, line: int) -> None:
+        if _IGNORABLE_RE.fullmatch(raw):
+            return
+        anchor = _ANCHOR_RE.fullmatch(raw.strip())
+        if anchor:
+            name = next(g for g in anchor.groups() if g is not None)
+            if name == "toc":
+                self.toc_seen = True
+            else:
+                self.pending_anchor = name
+            return
+        if _TOC_HEADING_RE.fullmatch(raw):
+            self.toc_seen = True
+            return
+        entry = _TOC_ENTRY_RE.fullmatch(raw)
+        if entry and self.toc_seen and not self.sections:
+            total = entry.group("total") or entry.group("total2")
+            self.toc.append(
+                TocEntry(
+                    category=entry.group("cat"),
+                    total=int(total) if total is not None else None,
+                    anchor=entry.group("anchor"),
+                    line=line,
+                )
+            )
+            return
+        title = _TITLE_RE.fullmatch(raw)
+        if title:
+            self.title = title.group("title").strip()
+            return
+        stated = _STATED_TOTAL_RE.fullmatch(raw)
+        if stated:
+            self.stated_total = (int(stated.group("a") or stated.group("b")), line)
+            return
+        if _NO_PAPERS_RE.fullmatch(raw):
+            self.no_papers_notice = line
+            return
+        section = _SECTION_RE.fullmatch(raw)
+        if section:
+            rest = section.group("rest")
+            inline = _ANCHOR_RE.match(rest)
+            if inline:
+                rest = rest[inline.end() :]
+            if self.pending_anchor is not None or inline or "[[Back]]" in rest:
+                name = _BACK_RE.sub("", rest).strip()
+                self.sections.append(Section(category=name, line=line))
+                self.pending_anchor = None
+                return
+        if self.no_papers_notice is None:  # the sentence under a notice is part of it
+            self.stray_lines.append(line)
+
+    # -- the whole file ---------------------------------------------------------------
+    def finish(self) -> Digest:
+        papers = self.papers
+        first_line: dict[str, int] = {}
+        number_line: dict[int, int] = {}
+        for paper in papers:
+            line = paper.source.line if paper.source else 1
+            if paper.id in first_line:
+                self.problem(
+                    "warning", "duplicate-paper", f"arXiv:{paper.id} is listed again (first at line {first_line[paper.id]})", line
+                )
+            else:
+                first_line[paper.id] = line
+            if paper.number is not None:
+                if paper.number in number_line:
+                    self.problem(
+                        "warning", "duplicate-number", f"[{paper.number}] is used again (first at line {number_line[paper.number]})", line
+                    )
+                else:
+                    number_line[paper.number] = line
+            if not paper.title:
+                self.problem("warning", "empty-title", "paper has an empty title", line)
+            if paper.primary_category and paper.section and paper.primary_category != paper.section:
+                if paper.section not in paper.categories:
+                    self.problem(
+                        "warning",
+                        "category-mismatch",
+                        f"main category {paper.primary_category} differs from its section {paper.section}",
+                        line,
+                    )
+        self.check_toc(papers)
+        if self.placeholders:
+            names = ", ".join(sorted(self.placeholders))
+            self.problem(
+                "warning",
+                "unfilled-placeholder",
+                f"the generator left template placeholders unfilled ({names}); read as empty fields",
+                min(self.placeholders.values()),
+            )
+        if self.stray_lines:
+            lines = self.stray_lines
+            shown = ", ".join(str(n) for n in lines[:5]) + (" ..." if len(lines) > 5 else "")
+            self.problem(
+                "warning", "unexpected-text", f"{len(lines)} line(s) outside any paper were not understood (lines {shown})", lines[0]
+            )
+        if not papers:
+            self.problem("warning", "no-papers", "the digest lists no papers", self.no_papers_notice or 1)
+        self.problems.sort(key=lambda p: p.source.line)
+        return Digest(
+            source=self.source,
+            date=self.date,
+            title=self.title,
+            template=self.template(),
+            author_separator=self.separator,
+            toc=tuple(self.toc),
+            sections=tuple(self.sections),
+            papers=tuple(papers),
+            problems=tuple(self.problems),
+        )
+
+    def split_authors(self, raw: str, line: int) -> tuple[str, ...]:
+        if not raw:
+            return ()
+        if raw.startswith("[") and raw.endswith("]"):
+            try:
+                value = ast.literal_eval(raw)
+            except (ValueError, SyntaxError):
+                value = None
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return tuple(value)
+            self.problem("warning", "bad-authors", "author line looks like a list but does not parse as one", line)
+        return tuple(raw.split(self.separator))
+
+    def check_toc(self, papers: list[Paper]) -> None:
+        counts: dict[str, int] = {}
+        for paper in papers:
+            if paper.section is not None:
+                counts[paper.section] = counts.get(paper.section, 0) + 1
+        for section in self.sections:
+            if not counts.get(section.category):
+                self.problem("warning", "empty-section", f"section {section.category} lists no papers", section.line or 1)
+        section_names = {s.category for s in self.sections}
+        for entry in self.toc:
+            found = counts.get(entry.category, 0)
+            if entry.category not in section_names:
+                self.problem("warning", "toc-without-section", f"the table of contents lists {entry.category}, which has no section", entry.line or 1)
+            elif entry.total is not None and entry.total != found:
+                self.problem(
+                    "warning",
+                    "toc-total-mismatch",
+                    f"the table of contents says {entry.category} has {entry.total} papers; {found} are listed",
+                    entry.line or 1,
+                )
+        if self.toc:
+            listed = {e.category for e in self.toc}
+            for section in self.sections:
+                if section.category not in listed:
+                    self.problem("warning", "section-not-in-toc", f"section {section.category} is not in the table of contents", section.line or 1)
+        if self.stated_total is not None and self.stated_total[0] != len(papers):
+            total, line = self.stated_total
+            self.problem("warning", "stated-total-mismatch", f"the digest says it has {total} papers; {len(papers)} are listed", line)
+
+    def template(self) -> str:
+        if self.no_papers_notice is not None and not self.toc_seen and self.title is None:
+            return "no-papers"
+        if "restyle" in self.layouts or self.title is not None:
+            return "restyle"
+        for name in ("v0", "v1", "v2", "v3-variant"):
+            if name in self.layouts:
+                return name
+        return "v3"
+
+
+def date_from_name(path: str) -> dt.date | None:
+    """The last valid ``YYYY-MM-DD`` in a file name, if any."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    for match in reversed(list(_DATE_RE.finditer(name))):
+        found = _parse_date(match)
+        if found is not None:
+            return found
+    return None
+
+
+def _parse_date(match: re.Match[str]) -> dt.date | None:
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+class DigestMarkdownReader(Reader):
+    name: ClassVar[str] = "digest"
+    description: ClassVar[str] = "arXiv daily digest Markdown (daily-arXiv-ai-enhanced and its forks; V0-V3, fork layouts)"
+    suffixes: ClassVar[tuple[str, ...]] = (".md", ".markdown")
+    aliases: ClassVar[tuple[str, ...]] = ("md", "digest-md", "markdown")
+
+    def sniff(self, head: str, path: str) -> bool:
+        return bool(
+            _HEADING_RE.search("\n" + head)
+            or "# Table of Contents" in head
+            or _TITLE_RE.search(head)
+            or _NO_PAPERS_RE.match(head.lstrip("\ufeff"))
+        )
+
+    def read(self, data: bytes, source: str) -> Digest:
+        return _FileReader("\n" + decode_text(data, source), source).read()

@@ -1,0 +1,180 @@
+"""Which readers and writers exist: the built-ins plus third-party plugins.
+
+A built-in format is one line below (``name: "module:Class"``). A plugin is an
+entry point in the ``arxport.readers`` or ``arxport.writers`` group whose object
+is a :class:`~converters.readers.base.Reader` or
+:class:`~converters.writers.base.Writer` subclass. Plugins load only when the
+registry is first asked for them; one that fails to load is reported and
+skipped, never fatal.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import PurePath
+from typing import Generic, TypeVar
+
+from .errors import UnknownFormatError
+from .readers.base import Reader
+from .writers.base import Writer
+
+READER_GROUP = "arxport.readers"
+WRITER_GROUP = "arxport.writers"
+
+#: Built-in readers, in detection order: the first whose ``sniff`` accepts an input reads it.
+BUILTIN_READERS: dict[str, str] = {
+    "json": "converters.readers.canonical:JsonReader",
+    "jsonl": "converters.readers.canonical:JsonlReader",
+    "digest-jsonl": "converters.readers.digest_jsonl:DigestJsonlReader",
+    "digest": "converters.readers.digest_md:DigestMarkdownReader",
+}
+
+#: Built-in writers, in the order ``arxport formats`` lists them.
+BUILTIN_WRITERS: dict[str, str] = {
+    "json": "converters.writers.canonical:JsonWriter",
+    "jsonl": "converters.writers.canonical:JsonlWriter",
+    "markdown": "converters.writers.markdown:MarkdownWriter",
+}
+
+T = TypeVar("T", Reader, Writer)
+
+
+@dataclass
+class _Catalogue(Generic[T]):
+    """Name -> class for one kind (readers or writers), built-ins first."""
+
+    kind: str
+    group: str
+    builtins: dict[str, str]
+    base: type[T]
+    classes: dict[str, type[T]] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    plugin_errors: list[str] = field(default_factory=list)
+    loaded: bool = False
+
+    def load(self) -> None:
+        if self.loaded:
+            return
+        self.loaded = True
+        for name, target in self.builtins.items():
+            self.add(name, _import(target), "built-in")
+        for entry in sorted(entry_points(group=self.group), key=lambda e: e.name):
+            if entry.name in self.classes:
+                self.plugin_errors.append(f"{self.kind} plugin {entry.name!r} ignored: a built-in has that name")
+                continue
+            try:
+                cls = entry.load()
+                if not (isinstance(cls, type) and issubclass(cls, self.base)):
+                    raise TypeError(f"{entry.value} is not a {self.base.__name__} subclass")
+            except Exception as exc:  # a broken plugin must not break arxport
+                self.plugin_errors.append(f"{self.kind} plugin {entry.name!r} could not be loaded: {exc}")
+                continue
+            dist = entry.dist.name if entry.dist is not None else "unknown distribution"
+            self.add(entry.name, cls, f"plugin ({dist})")
+
+    def add(self, name: str, cls: type[T], origin: str) -> None:
+        self.classes[name] = cls
+        self.origins[name] = origin
+        for alias in getattr(cls, "aliases", ()):
+            self.aliases.setdefault(alias, name)
+
+    def names(self) -> list[str]:
+        self.load()
+        return list(self.classes)
+
+    def resolve(self, name: str) -> str:
+        self.load()
+        key = name.lower()
+        if key in self.classes:
+            return key
+        if key in self.aliases:
+            return self.aliases[key]
+        known = ", ".join(self.classes)
+        raise UnknownFormatError(f"unknown {self.kind} {name!r}; known {self.kind}s: {known}")
+
+    def get(self, name: str) -> T:
+        return self.classes[self.resolve(name)]()
+
+
+_READERS: _Catalogue[Reader] = _Catalogue("reader", READER_GROUP, BUILTIN_READERS, Reader)
+_WRITERS: _Catalogue[Writer] = _Catalogue("writer", WRITER_GROUP, BUILTIN_WRITERS, Writer)
+
+
+def _import(target: str) -> type:
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+
+def reader_names() -> list[str]:
+    return _READERS.names()
+
+
+def writer_names() -> list[str]:
+    return _WRITERS.names()
+
+
+def reader_class(name: str) -> type[Reader]:
+    return _READERS.classes[_READERS.resolve(name)]
+
+
+def writer_class(name: str) -> type[Writer]:
+    return _WRITERS.classes[_WRITERS.resolve(name)]
+
+
+def get_reader(name: str) -> Reader:
+    return _READERS.get(name)
+
+
+def get_writer(name: str) -> Writer:
+    return _WRITERS.get(name)
+
+
+def origin(kind: str, name: str) -> str:
+    """``built-in`` or ``plugin (<distribution>)``."""
+    catalogue = _READERS if kind == "reader" else _WRITERS
+    catalogue.load()
+    return catalogue.origins[name]
+
+
+def plugin_errors() -> list[str]:
+    """Messages about plugins that were skipped (empty when all loaded)."""
+    _READERS.load()
+    _WRITERS.load()
+    return [*_READERS.plugin_errors, *_WRITERS.plugin_errors]
+
+
+def writer_for_path(path: str) -> str | None:
+    """The writer whose suffixes match ``path`` (``refs.bib`` -> ``bibtex``), if exactly one claims it first."""
+    name = PurePath(path).name.lower()
+    best: tuple[int, str] | None = None
+    for writer, cls in _loaded(_WRITERS):
+        for suffix in cls.suffixes:
+            if name.endswith(suffix) and (best is None or len(suffix) > best[0]):
+                best = (len(suffix), writer)
+    return best[1] if best else None
+
+
+def _loaded(catalogue: _Catalogue[T]) -> list[tuple[str, type[T]]]:
+    catalogue.load()
+    return list(catalogue.classes.items())
+
+
+def detect_reader(head: str, path: str) -> str | None:
+    """The reader for an input: the first (built-ins in order, then plugins) whose ``sniff`` accepts it.
+
+    Readers that claim the file's suffix are asked first, so ``x.jsonl`` is never
+    taken for Markdown.
+    """
+    _READERS.load()
+    lowered = path.lower()
+    ordered = sorted(
+        _READERS.classes.items(),
+        key=lambda item: not any(lowered.endswith(s) for s in item[1].suffixes),
+    )
+    for name, cls in ordered:
+        if cls().sniff(head, path):
+            return name
+    return None

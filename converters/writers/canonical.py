@@ -1,0 +1,40 @@
+"""``json`` and ``jsonl``: the model itself, losslessly (read back by the readers of the same names)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar
+
+from ..canonical import Document, document_adapter, paper_adapter
+from ..model import Digest
+from .base import Writer, WriteReport
+
+
+class JsonWriter(Writer):
+    name: ClassVar[str] = "json"
+    description: ClassVar[str] = "arxport JSON: one document with every digest, its table of contents, papers and problems"
+    suffixes: ClassVar[tuple[str, ...]] = (".json",)
+
+    def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
+        data = document_adapter().dump_python(Document(digests=tuple(digests)), mode="json")
+        out.write(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+        out.write(b"\n")
+        return WriteReport(items=sum(len(d.papers) for d in digests))
+
+
+class JsonlWriter(Writer):
+    name: ClassVar[str] = "jsonl"
+    description: ClassVar[str] = "JSON Lines: one paper per line (id, version, url, title, authors, primary_category, ...)"
+    suffixes: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
+    aliases: ClassVar[tuple[str, ...]] = ("ndjson",)
+
+    def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
+        dump = paper_adapter().dump_python
+        count = 0
+        for digest in digests:
+            for paper in digest.papers:
+                line = json.dumps(dump(paper, mode="json"), ensure_ascii=False)
+                out.write(line.encode("utf-8") + b"\n")
+                count += 1
+        return WriteReport(items=count)

@@ -1,0 +1,60 @@
+"""Shared fixtures: where the real corpus and the samples are, and how to read them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from converters.model import Digest
+from converters.registry import get_reader
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SHARED = Path(os.environ.get("ARXPORT_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus" / "real"
+VENDOR = SHARED / "vendor-data"
+GOLDEN = ROOT / "tests" / "golden"
+
+#: Set by .ci/run: a missing system tool fails the test instead of skipping it.
+REQUIRE_TOOLS = os.environ.get("ARXPORT_REQUIRE_TOOLS") == "1"
+
+
+def corpus_files() -> list[Path]:
+    """Every real Markdown digest (SOURCES.md is the corpus's own documentation)."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.glob("*.md") if p.name != "SOURCES.md")
+
+
+def read_digest(path: Path) -> Digest:
+    return get_reader("digest").read(path.read_bytes(), str(path))
+
+
+def need_tool(name: str, package: str) -> str:
+    """The path of a system tool, or skip ("install X"); under .ci/run a missing tool fails."""
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"install {package} (apt-get install {package}) to run this test"
+    if REQUIRE_TOOLS:
+        pytest.fail(f"{name} not found but ARXPORT_REQUIRE_TOOLS=1: {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> list[Path]:
+    files = corpus_files()
+    if not files:
+        if REQUIRE_TOOLS:
+            pytest.fail(f"the shared corpus is missing at {CORPUS}")
+        pytest.skip(f"the shared corpus is not at {CORPUS} (set ARXPORT_SHARED)")
+    return files
+
+
+@pytest.fixture(scope="session")
+def corpus_digests(corpus: list[Path]) -> list[Digest]:
+    """Every real digest, read once per test session."""
+    return [read_digest(path) for path in corpus]
