@@ -28,3 +28,17 @@ def without_controls(text: str) -> str:
 def one_line(text: str) -> str:
     """Whitespace runs (newlines included) collapsed to single spaces, ends trimmed."""
     return " ".join(text.split())
+
+
+# What a person-facing XML document (DOCX, ODF) should not carry: every control but
+# TAB and LF (CR included: a lone CR is a line break in no XML format), DEL, lone
+# surrogates (not encodable as UTF-8) and the noncharacters U+FFFE/U+FFFF.
+_XML_TEXT_UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` that any XML 1.0 document can hold and encode as UTF-8, keeping only TAB and LF as controls.
+
+    Stricter than :func:`xml_safe`: CR, DEL and lone surrogates go too.
+    """
+    return _XML_TEXT_UNSAFE_RE.sub("", text)
