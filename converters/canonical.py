@@ -17,16 +17,13 @@ from .model import Digest, Paper
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
-FORMAT_NAME = "arxport"
-FORMAT_VERSION = 1
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Document:
     """The top level of ``--to json``: every digest of the run, papers inside."""
 
-    format: Literal["arxport"] = FORMAT_NAME
-    version: Literal[1] = FORMAT_VERSION
+    format: Literal["arxport"] = "arxport"
+    version: Literal[1] = 1
     digests: tuple[Digest, ...] = ()
 
 

@@ -24,9 +24,7 @@ PDF_URL = "https://arxiv.org/pdf/"
 DOI_PREFIX = "10.48550/arXiv."
 
 # New-style ids (YYMM.NNNN / YYMM.NNNNN) and old-style ids (archive[.SUB]/YYMMNNN).
-_ID_RE = re.compile(
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?"
-)
+_ID_RE = re.compile(r"(?P<id>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?")
 _URL_ID_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<rest>.+?)(?:\.pdf)?/?$")
 
 

@@ -99,8 +99,8 @@ class _Catalogue(Generic[T]):
         return self.classes[self.resolve(name)]()
 
 
-_READERS: _Catalogue[Reader] = _Catalogue("reader", READER_GROUP, BUILTIN_READERS, Reader)
-_WRITERS: _Catalogue[Writer] = _Catalogue("writer", WRITER_GROUP, BUILTIN_WRITERS, Writer)
+_READERS: _Catalogue[Reader] = _Catalogue("reader", READER_GROUP, BUILTIN_READERS, Reader)  # type: ignore[type-abstract]
+_WRITERS: _Catalogue[Writer] = _Catalogue("writer", WRITER_GROUP, BUILTIN_WRITERS, Writer)  # type: ignore[type-abstract]
 
 
 def _import(target: str) -> type:

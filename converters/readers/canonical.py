@@ -78,7 +78,9 @@ class JsonlReader(Reader):
             except ValidationError as exc:
                 message = f"record skipped: {_describe(exc)}"
                 problems.append(
-                    Problem(level="error", code="bad-record", message=message, source=SourceSpan(path=source, line=number))
+                    Problem(
+                        level="error", code="bad-record", message=message, source=SourceSpan(path=source, line=number)
+                    )
                 )
         dates = Counter(p.date for p in papers)
         return Digest(

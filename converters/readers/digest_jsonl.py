@@ -53,7 +53,12 @@ class DigestJsonlReader(Reader):
             if paper is None:
                 continue
             if paper.id in first_line:
-                problem("warning", "duplicate-paper", f"arXiv:{paper.id} is listed again (first at line {first_line[paper.id]})", number)
+                problem(
+                    "warning",
+                    "duplicate-paper",
+                    f"arXiv:{paper.id} is listed again (first at line {first_line[paper.id]})",
+                    number,
+                )
             first_line.setdefault(paper.id, number)
             if paper.section is not None and paper.section not in sections:
                 sections[paper.section] = Section(category=paper.section, line=number)

@@ -65,7 +65,7 @@ def _match_v3(text: str, start: int, end: int) -> tuple[str, dict[str, str], str
     pos = head + len(_V3_HEAD)
     stop = find("\n", pos, end)
     fields = {"primary_category": text[pos:stop]}
-    for prefix, label in _V3_TLDR:
+    for prefix, label in _V3_TLDR:  # noqa: B007 - the label found is returned
         if text.startswith(prefix, stop + 1, end):
             pos = stop + 1 + len(prefix)
             break
@@ -93,7 +93,9 @@ _PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
 
 _ANCHOR_RE = re.compile(r"""<(?:div|a) id=(?:'([^']*)'|"([^"]*)"|([^\s>]+))\s*></(?:div|a)>""")
 _TOC_HEADING_RE = re.compile(r"#{1,3} (?:Table of Contents|目录)\s*")
-_TOC_ENTRY_RE = re.compile(r"- \[(?P<cat>[^\]]+)\]\(#(?P<anchor>[^)]*)\)(?: \[Total: (?P<total>\d+)\]| \((?P<total2>\d+) 篇\))?\s*")
+_TOC_ENTRY_RE = re.compile(
+    r"- \[(?P<cat>[^\]]+)\]\(#(?P<anchor>[^)]*)\)(?: \[Total: (?P<total>\d+)\]| \((?P<total2>\d+) 篇\))?\s*"
+)
 _SECTION_RE = re.compile(r"#{1,2} (?P<rest>.*)")
 _BACK_RE = re.compile(r"\s*(?:\[\[Back\]\]\(#toc\)|<small>.*</small>)\s*$")
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -341,7 +343,9 @@ class _FileReader:
                 target[current] += sep + para
             else:
                 draft.extra["Text"] = draft.extra.get("Text", "") + sep + para
-                self.problem("warning", "unlabelled-text", "text without a label; kept as extra field 'Text'", draft.line)
+                self.problem(
+                    "warning", "unlabelled-text", "text without a label; kept as extra field 'Text'", draft.line
+                )
 
     def assign(self, draft: _Draft, label: str, value: str) -> tuple[str, bool] | None:
         """Store ``value`` under the model field or extra label it belongs to."""
@@ -365,7 +369,10 @@ class _FileReader:
                 n += 1
             key = f"{key} ({n})"
             self.problem(
-                "warning", "duplicate-field", f"field {label!r} appears twice; the second is kept as {key!r}", draft.line
+                "warning",
+                "duplicate-field",
+                f"field {label!r} appears twice; the second is kept as {key!r}",
+                draft.line,
             )
         draft.extra[key] = value
         return key, True
@@ -435,27 +442,37 @@ class _FileReader:
             line = paper.source.line if paper.source else 1
             if paper.id in first_line:
                 self.problem(
-                    "warning", "duplicate-paper", f"arXiv:{paper.id} is listed again (first at line {first_line[paper.id]})", line
+                    "warning",
+                    "duplicate-paper",
+                    f"arXiv:{paper.id} is listed again (first at line {first_line[paper.id]})",
+                    line,
                 )
             else:
                 first_line[paper.id] = line
             if paper.number is not None:
                 if paper.number in number_line:
                     self.problem(
-                        "warning", "duplicate-number", f"[{paper.number}] is used again (first at line {number_line[paper.number]})", line
+                        "warning",
+                        "duplicate-number",
+                        f"[{paper.number}] is used again (first at line {number_line[paper.number]})",
+                        line,
                     )
                 else:
                     number_line[paper.number] = line
             if not paper.title:
                 self.problem("warning", "empty-title", "paper has an empty title", line)
-            if paper.primary_category and paper.section and paper.primary_category != paper.section:
-                if paper.section not in paper.categories:
-                    self.problem(
-                        "warning",
-                        "category-mismatch",
-                        f"main category {paper.primary_category} differs from its section {paper.section}",
-                        line,
-                    )
+            if (
+                paper.primary_category
+                and paper.section
+                and paper.primary_category != paper.section
+                and paper.section not in paper.categories
+            ):
+                self.problem(
+                    "warning",
+                    "category-mismatch",
+                    f"main category {paper.primary_category} differs from its section {paper.section}",
+                    line,
+                )
         self.check_toc(papers)
         if self.placeholders:
             names = ", ".join(sorted(self.placeholders))
@@ -469,7 +486,10 @@ class _FileReader:
             lines = self.stray_lines
             shown = ", ".join(str(n) for n in lines[:5]) + (" ..." if len(lines) > 5 else "")
             self.problem(
-                "warning", "unexpected-text", f"{len(lines)} line(s) outside any paper were not understood (lines {shown})", lines[0]
+                "warning",
+                "unexpected-text",
+                f"{len(lines)} line(s) outside any paper were not understood (lines {shown})",
+                lines[0],
             )
         if not papers:
             self.problem("warning", "no-papers", "the digest lists no papers", self.no_papers_notice or 1)
@@ -506,12 +526,19 @@ class _FileReader:
                 counts[paper.section] = counts.get(paper.section, 0) + 1
         for section in self.sections:
             if not counts.get(section.category):
-                self.problem("warning", "empty-section", f"section {section.category} lists no papers", section.line or 1)
+                self.problem(
+                    "warning", "empty-section", f"section {section.category} lists no papers", section.line or 1
+                )
         section_names = {s.category for s in self.sections}
         for entry in self.toc:
             found = counts.get(entry.category, 0)
             if entry.category not in section_names:
-                self.problem("warning", "toc-without-section", f"the table of contents lists {entry.category}, which has no section", entry.line or 1)
+                self.problem(
+                    "warning",
+                    "toc-without-section",
+                    f"the table of contents lists {entry.category}, which has no section",
+                    entry.line or 1,
+                )
             elif entry.total is not None and entry.total != found:
                 self.problem(
                     "warning",
@@ -523,10 +550,20 @@ class _FileReader:
             listed = {e.category for e in self.toc}
             for section in self.sections:
                 if section.category not in listed:
-                    self.problem("warning", "section-not-in-toc", f"section {section.category} is not in the table of contents", section.line or 1)
+                    self.problem(
+                        "warning",
+                        "section-not-in-toc",
+                        f"section {section.category} is not in the table of contents",
+                        section.line or 1,
+                    )
         if self.stated_total is not None and self.stated_total[0] != len(papers):
             total, line = self.stated_total
-            self.problem("warning", "stated-total-mismatch", f"the digest says it has {total} papers; {len(papers)} are listed", line)
+            self.problem(
+                "warning",
+                "stated-total-mismatch",
+                f"the digest says it has {total} papers; {len(papers)} are listed",
+                line,
+            )
 
     def template(self) -> str:
         if self.no_papers_notice is not None and not self.toc_seen and self.title is None:
@@ -558,7 +595,9 @@ def _parse_date(match: re.Match[str]) -> dt.date | None:
 
 class DigestMarkdownReader(Reader):
     name: ClassVar[str] = "digest"
-    description: ClassVar[str] = "arXiv daily digest Markdown (daily-arXiv-ai-enhanced and its forks; V0-V3, fork layouts)"
+    description: ClassVar[str] = (
+        "arXiv daily digest Markdown (daily-arXiv-ai-enhanced and its forks; V0-V3, fork layouts)"
+    )
     suffixes: ClassVar[tuple[str, ...]] = (".md", ".markdown")
     aliases: ClassVar[tuple[str, ...]] = ("md", "digest-md", "markdown")
 

@@ -13,7 +13,9 @@ from .base import Writer, WriteReport
 
 class JsonWriter(Writer):
     name: ClassVar[str] = "json"
-    description: ClassVar[str] = "arxport JSON: one document with every digest, its table of contents, papers and problems"
+    description: ClassVar[str] = (
+        "arxport JSON: one document with every digest, its table of contents, papers and problems"
+    )
     suffixes: ClassVar[tuple[str, ...]] = (".json",)
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
@@ -25,7 +27,9 @@ class JsonWriter(Writer):
 
 class JsonlWriter(Writer):
     name: ClassVar[str] = "jsonl"
-    description: ClassVar[str] = "JSON Lines: one paper per line (id, version, url, title, authors, primary_category, ...)"
+    description: ClassVar[str] = (
+        "JSON Lines: one paper per line (id, version, url, title, authors, primary_category, ...)"
+    )
     suffixes: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
     aliases: ClassVar[tuple[str, ...]] = ("ndjson",)
 

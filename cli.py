@@ -1,0 +1,398 @@
+"""The ``arxport`` command: parses options, calls the library, maps errors to exit codes.
+
+Exit codes (docs/cli.md has the table; every code is tested):
+
+====  ===========================================================
+0     success (warnings may have been printed)
+1     aborted (Ctrl-C)
+2     usage error: bad option, unknown format, refusing to overwrite an input
+3     input error: an input could not be read, or a digest has errors
+4     output error: the output could not be written
+5     warnings found and ``--strict`` was given
+70    internal error: a bug in arxport (ARXPORT_DEBUG=1 shows the traceback)
+====  ===========================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from converters import pipeline, registry
+from converters.errors import ArxportError, OutputError, UnknownFormatError
+from converters.model import Problem
+from converters.writers.base import OptionSpec
+
+__version__ = "0.1.0"
+
+EXIT_OK = 0
+EXIT_ABORTED = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_OUTPUT = 4
+EXIT_STRICT = 5
+EXIT_INTERNAL = 70
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+#: Below this many inputs no progress bar is drawn, even on a terminal.
+PROGRESS_MIN_INPUTS = 20
+
+
+class IsoDate(click.ParamType):  # type: ignore[type-arg]
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2025-11-19", param, ctx)
+
+
+def _fail_usage(message: str) -> NoReturn:
+    raise click.UsageError(message)
+
+
+def _print_problems(problems: Sequence[Problem], quiet: bool) -> None:
+    for problem in problems:
+        if quiet and problem.level != "error":
+            continue
+        click.echo(str(problem), err=True)
+
+
+def _progress(refs: Sequence[pipeline.InputRef]) -> Callable[[pipeline.InputRef], None] | None:
+    """A progress bar on stderr for long batches on a terminal; None otherwise."""
+    if len(refs) < PROGRESS_MIN_INPUTS or not sys.stderr.isatty():
+        return None
+    bar = click.progressbar(length=len(refs), label="reading", file=sys.stderr, show_pos=True)
+    bar.__enter__()
+
+    def step(ref: pipeline.InputRef) -> None:
+        bar.update(1)
+        if bar.pos >= len(refs):
+            bar.__exit__(None, None, None)
+
+    return step
+
+
+def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.InputRef], list[Problem]]:
+    try:
+        if reader is not None:
+            registry.reader_class(reader)  # unknown names are usage errors, before any reading
+        return pipeline.expand_inputs(inputs)
+    except UnknownFormatError as exc:
+        _fail_usage(exc.message)
+
+
+def _read(
+    refs: list[pipeline.InputRef], problems: list[Problem], reader: str | None, date: dt.date | None, quiet: bool
+) -> pipeline.ReadResult:
+    stdin = click.get_binary_stream("stdin")
+    result = pipeline.read_inputs(refs, reader=reader, date=date, stdin=stdin, progress=_progress(refs))
+    result.problems[:0] = problems
+    _print_problems(result.problems, quiet)
+    if result.skipped and not quiet:
+        for name in result.skipped:
+            click.echo(f"{name}:1: warning: skipped, not a format arxport reads [skipped]", err=True)
+    return result
+
+
+def _exit_code(result: pipeline.ReadResult, strict: bool) -> int:
+    if result.errors:
+        return EXIT_INPUT
+    if strict and (result.warnings or result.skipped):
+        return EXIT_STRICT
+    return EXIT_OK
+
+
+# --- writer options, built from the writers' declarations ------------------------------
+
+
+def _writer_option_specs() -> dict[str, tuple[OptionSpec, list[str]]]:
+    """Every option any writer declares -> (spec, writers using it), in registry order."""
+    specs: dict[str, tuple[OptionSpec, list[str]]] = {}
+    for name in registry.writer_names():
+        for spec in registry.writer_class(name).options:
+            if spec.name in specs:
+                known, users = specs[spec.name]
+                if (known.type, known.default, known.choices) != (spec.type, spec.default, spec.choices):
+                    raise RuntimeError(f"writers {users[0]} and {name} declare --{spec.name} differently")
+                users.append(name)
+            else:
+                specs[spec.name] = (spec, [name])
+    return specs
+
+
+def _click_option(spec: OptionSpec, writers: list[str]) -> Callable[[F], F]:
+    help_text = f"{spec.help} [{', '.join(writers)}]"
+    if spec.type == "flag":
+        return click.option(f"--{spec.name}/--no-{spec.name}", spec.key, default=spec.default, help=help_text)
+    types: dict[str, Any] = {
+        "text": click.STRING,
+        "int": click.IntRange(min=0),
+        "date": IsoDate(),
+        "path": click.Path(dir_okay=False),
+        "choice": click.Choice(spec.choices, case_sensitive=False),
+    }
+    show_default = spec.default is not None
+    return click.option(
+        f"--{spec.name}",
+        spec.key,
+        type=types[spec.type],
+        default=spec.default,
+        show_default=show_default,
+        metavar=spec.metavar,
+        help=help_text,
+    )
+
+
+def _with_writer_options(func: F) -> F:
+    for spec, writers in reversed(list(_writer_option_specs().values())):
+        func = _click_option(spec, writers)(func)
+    return func
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+class ArxportGroup(click.Group):
+    """Maps what escapes a command to an exit code; a traceback only with ARXPORT_DEBUG=1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except ArxportError as exc:
+            click.echo(f"arxport: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `arxport convert ... | head` is not an error
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(EXIT_OK)
+        except Exception as exc:
+            if os.environ.get("ARXPORT_DEBUG") == "1":
+                raise
+            click.echo(f"arxport: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("arxport: this is a bug in arxport; ARXPORT_DEBUG=1 shows the traceback", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(
+    cls=ArxportGroup,
+    context_settings=CONTEXT,
+    epilog="Run 'arxport COMMAND --help' for the options and examples of a command.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="arxport")
+def main() -> None:
+    """Turn arXiv daily-digest Markdown into the formats researchers use.
+
+    \b
+    arxport convert samples/ --to bibtex -o refs.bib     citation manager
+    arxport convert data/*.md --to atom -o feed.xml      one feed for many days
+    arxport check data/ --strict                         a CI gate
+
+    Inputs are digest files, directories, globs or - for standard input;
+    'arxport formats' lists what can be read and written.
+    """
+
+
+CONVERT_EPILOG = """\b
+Examples:
+  arxport convert 2025-11-19.md --to bibtex -o refs.bib
+  arxport convert data/ -o papers.csv              (format from the suffix)
+  arxport convert 'data/2025-11-*.md' --to rss --max-items 200 -o feed.xml
+  cat digest.md | arxport convert - --to jsonl | jq .title
+  arxport convert new.md --to bibtex --merge refs.bib -o refs.bib
+
+\b
+Several inputs are merged into one output. Problems are printed to stderr as
+file:line: level: message [code]; the output is still written from the inputs
+that could be read. Exit codes: 0 ok, 2 usage, 3 input error, 4 output error,
+5 warnings with --strict, 70 internal error.
+"""
+
+
+@main.command(context_settings=CONTEXT, epilog=CONVERT_EPILOG)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "-t", "--to", "to", metavar="FORMAT", help="Output format (see 'arxport formats'); default: from -o's suffix."
+)
+@click.option("-o", "--output", metavar="PATH", help="Output file, written atomically; '-' or none for stdout.")
+@click.option(
+    "-f", "--from", "reader", metavar="READER", help="Force a reader instead of detecting each input's format."
+)
+@click.option("--date", type=IsoDate(), help="Date for digests whose file name has none (e.g. from stdin).")
+@click.option("--strict", is_flag=True, help="Exit 5 when any warning was found.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only: no warnings, no summary.")
+@_with_writer_options
+@click.pass_context
+def convert(
+    ctx: click.Context,
+    /,
+    inputs: tuple[str, ...],
+    to: str | None,
+    output: str | None,
+    reader: str | None,
+    date: dt.date | None,
+    strict: bool,
+    quiet: bool,
+    **writer_args: Any,
+) -> None:
+    """Convert digests to another format."""
+    name = _pick_writer(to, output)
+    writer = registry.get_writer(name)
+    declared = {spec.key for spec in writer.options}
+    for key in writer_args:
+        source = ctx.get_parameter_source(key)
+        if source is click.core.ParameterSource.COMMANDLINE and key not in declared:
+            flag = key.replace("_", "-")
+            _fail_usage(f"--{flag} does not apply to --to {name}")
+    stdout = click.get_binary_stream("stdout")
+    if writer.binary and (output is None or output == "-") and stdout.isatty():
+        _fail_usage(f"{name} is a binary format; give -o FILE (or redirect stdout)")
+    refs, expand_problems = _expand(inputs, reader)
+    try:
+        pipeline.ensure_not_input(output, refs)
+    except OutputError as exc:
+        _fail_usage(str(exc))
+    result = _read(refs, expand_problems, reader, date, quiet)
+    if not result.digests:
+        click.echo("arxport: nothing was read; no output written", err=True)
+        ctx.exit(EXIT_INPUT if result.errors else EXIT_OK)
+    options = pipeline.writer_options(writer, writer_args)
+    try:
+        report = pipeline.write_output(writer, result.digests, output, options, stdout=stdout)
+    except OutputError as exc:
+        click.echo(f"arxport: error: {exc}", err=True)
+        ctx.exit(EXIT_OUTPUT)
+    if not quiet:
+        for note in report.notes:
+            click.echo(f"arxport: {note}", err=True)
+        where = output if output not in (None, "-") else "stdout"
+        click.echo(
+            f"arxport: read {len(result.digests)} digest(s), {result.paper_count} paper(s); "
+            f"wrote {report.items} item(s) as {name} to {where}"
+            + (f"; {len(result.errors)} error(s), {len(result.warnings)} warning(s)" if result.problems else ""),
+            err=True,
+        )
+    ctx.exit(_exit_code(result, strict))
+
+
+def _pick_writer(to: str | None, output: str | None) -> str:
+    try:
+        if to is not None:
+            return registry.writer_class(to).name
+    except UnknownFormatError as exc:
+        _fail_usage(exc.message)
+    if output not in (None, "-"):
+        assert output is not None
+        found = registry.writer_for_path(output)
+        if found is not None:
+            return found
+        _fail_usage(f"cannot tell the format from {output!r}; give --to FORMAT")
+    _fail_usage("give --to FORMAT (or -o FILE with a known suffix); 'arxport formats' lists them")
+
+
+CHECK_EPILOG = """\b
+Examples:
+  arxport check data/2025-11-19.md
+  arxport check data/ --strict            fail the CI job on warnings too
+  arxport check data/ --format json > report.json
+
+\b
+Every problem is printed as file:line: level: message [code].
+Exit codes: 0 clean (or warnings only), 3 errors, 5 warnings with --strict,
+2 usage, 70 internal error.
+"""
+
+
+@main.command(context_settings=CONTEXT, epilog=CHECK_EPILOG)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "-f", "--from", "reader", metavar="READER", help="Force a reader instead of detecting each input's format."
+)
+@click.option("--strict", is_flag=True, help="Exit 5 when any warning was found.")
+@click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per problem on stderr; json: a machine-readable report on stdout.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.pass_context
+def check(
+    ctx: click.Context, inputs: tuple[str, ...], reader: str | None, strict: bool, report_format: str, quiet: bool
+) -> None:
+    """Validate digests for CI: report every problem, exit non-zero on errors."""
+    as_json = report_format == "json"
+    refs, expand_problems = _expand(inputs, reader)
+    result = _read(refs, expand_problems, reader, None, quiet or as_json)
+    code = _exit_code(result, strict)
+    if as_json:
+        report = {
+            "ok": code == EXIT_OK,
+            "exit_code": code,
+            "inputs": [
+                {
+                    "source": d.source,
+                    "template": d.template,
+                    "date": d.date.isoformat() if d.date else None,
+                    "papers": len(d.papers),
+                }
+                for d in result.digests
+            ],
+            "failed": result.failed,
+            "skipped": result.skipped,
+            "problems": [
+                {"source": p.source.path, "line": p.source.line, "level": p.level, "code": p.code, "message": p.message}
+                for p in result.problems
+            ],
+            "summary": {"papers": result.paper_count, "errors": len(result.errors), "warnings": len(result.warnings)},
+        }
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    elif not quiet:
+        click.echo(
+            f"arxport: {len(result.digests)} digest(s), {result.paper_count} paper(s): "
+            f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)",
+            err=True,
+        )
+    ctx.exit(code)
+
+
+@main.command(context_settings=CONTEXT)
+def formats() -> None:
+    """List the readers and writers (plugins included) with their suffixes and options."""
+    click.echo("Readers (--from; detected automatically):")
+    for name in registry.reader_names():
+        reader = registry.reader_class(name)
+        suffixes = " ".join(reader.suffixes)
+        click.echo(f"  {name:<14} {reader.description}  [{suffixes}; {registry.origin('reader', name)}]")
+    click.echo("\nWriters (--to; or inferred from -o's suffix):")
+    for name in registry.writer_names():
+        writer = registry.writer_class(name)
+        suffixes = " ".join(writer.suffixes)
+        click.echo(f"  {name:<14} {writer.description}  [{suffixes}; {registry.origin('writer', name)}]")
+        if writer.options:
+            click.echo(f"  {'':<14} options: {' '.join('--' + s.name for s in writer.options)}")
+    for message in registry.plugin_errors():
+        click.echo(f"arxport: warning: {message}", err=True)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("kind", type=click.Choice(["document", "paper"]), default="document")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of --to json output (document) or of one --to jsonl line (paper)."""
+    from converters.canonical import schema as make_schema
+
+    click.echo(json.dumps(make_schema(kind), indent=2))  # type: ignore[arg-type]

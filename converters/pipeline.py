@@ -1,0 +1,240 @@
+"""Inputs in, one output out: the library side of ``arxport convert`` and ``check``.
+
+The CLI only parses options and maps errors to exit codes; finding the files,
+picking readers, collecting problems and writing atomically happen here so they
+can be used (and tested) without click.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import glob
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, BinaryIO, cast
+
+from . import registry
+from .errors import ArxportError, InputError, OutputError
+from .model import Digest, Problem, SourceSpan
+from .readers.base import decode_text
+from .writers.base import Writer, WriteReport
+
+STDIN = "-"
+_SNIFF_BYTES = 16384
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True, slots=True)
+class InputRef:
+    """One input to read: a path, or ``-`` for standard input.
+
+    ``from_directory`` marks files found by listing a directory: those are
+    skipped (with a warning) when no reader recognises them, where a file the
+    user named is an error.
+    """
+
+    name: str
+    from_directory: bool = False
+
+
+@dataclass
+class ReadResult:
+    """What reading a batch gave: the digests, every problem, and which inputs failed."""
+
+    digests: list[Digest] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    @property
+    def paper_count(self) -> int:
+        return sum(len(d.papers) for d in self.digests)
+
+
+def _input_suffixes() -> tuple[str, ...]:
+    suffixes: set[str] = set()
+    for name in registry.reader_names():
+        suffixes.update(registry.reader_class(name).suffixes)
+    return tuple(sorted(suffixes))
+
+
+def expand_inputs(arguments: Iterable[str]) -> tuple[list[InputRef], list[Problem]]:
+    """Files, directories (their readable files, sorted), globs and ``-``, in argument order.
+
+    A glob that matches nothing is a problem, not an exception, so the other
+    inputs are still read; a missing file fails when it is read.
+    """
+    refs: list[InputRef] = []
+    problems: list[Problem] = []
+    for argument in arguments:
+        if argument == STDIN:
+            refs.append(InputRef(STDIN))
+            continue
+        path = Path(argument)
+        if path.is_dir():
+            suffixes = _input_suffixes()
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.name.lower().endswith(suffixes))
+            refs.extend(InputRef(str(p), from_directory=True) for p in found)
+        elif path.exists():
+            refs.append(InputRef(argument))
+        elif _GLOB_CHARS & set(argument):
+            matches = sorted(m for m in glob.glob(argument, recursive=True) if Path(m).is_file())
+            if not matches:
+                problems.append(
+                    Problem(
+                        level="error",
+                        code="no-match",
+                        message="no file matches this pattern",
+                        source=SourceSpan(path=argument, line=1),
+                    )
+                )
+            refs.extend(InputRef(m) for m in matches)
+        else:
+            refs.append(InputRef(argument))
+    if sum(ref.name == STDIN for ref in refs) > 1:
+        raise InputError("standard input (-) can be read only once")
+    return refs, problems
+
+
+def ensure_not_input(output: str | None, refs: Iterable[InputRef]) -> None:
+    """Raise OutputError when ``output`` is one of the inputs: an input is never overwritten."""
+    if output is None or output == STDIN or not Path(output).exists():
+        return
+    for ref in refs:
+        if ref.name != STDIN and Path(ref.name).exists() and Path(output).samefile(ref.name):
+            raise OutputError(f"{output}: refusing to overwrite an input")
+
+
+def read_bytes(ref: InputRef, stdin: IO[bytes] | None) -> bytes:
+    if ref.name == STDIN:
+        if stdin is None:
+            raise InputError("no standard input to read")
+        return stdin.read()
+    try:
+        return Path(ref.name).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", SourceSpan(path=ref.name, line=1)) from None
+
+
+def source_name(ref: InputRef) -> str:
+    return "<stdin>" if ref.name == STDIN else ref.name
+
+
+def choose_reader(data: bytes, source: str, forced: str | None) -> str | None:
+    """The reader for ``data``: ``forced`` (``--from``) or the first that recognises it."""
+    if forced is not None:
+        return registry.reader_class(forced).name
+    head = data[:_SNIFF_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff")
+    return registry.detect_reader(head, source)
+
+
+def with_date(digest: Digest, date: dt.date) -> Digest:
+    """``digest`` with ``date`` filled in where the digest and its papers have none."""
+    if digest.date is not None and all(p.date is not None for p in digest.papers):
+        return digest
+    papers = tuple(p if p.date is not None else dataclasses.replace(p, date=date) for p in digest.papers)
+    return dataclasses.replace(digest, date=digest.date or date, papers=papers)
+
+
+def read_inputs(
+    refs: Sequence[InputRef],
+    *,
+    reader: str | None = None,
+    date: dt.date | None = None,
+    stdin: IO[bytes] | None = None,
+    progress: Callable[[InputRef], None] | None = None,
+) -> ReadResult:
+    """Read every input; a bad one is reported and skipped, the rest still count."""
+    result = ReadResult()
+    for ref in refs:
+        if progress is not None:
+            progress(ref)
+        source = source_name(ref)
+        try:
+            data = read_bytes(ref, stdin)
+            name = choose_reader(data, source, reader)
+            if name is None:
+                if ref.from_directory:
+                    result.skipped.append(source)
+                    continue
+                decode_text(data, source)  # says "empty", "binary" or "not UTF-8" where that is the cause
+                raise InputError(
+                    "not a format arxport reads (see 'arxport formats'; --from forces a reader)",
+                    SourceSpan(path=source, line=1),
+                )
+            digests = registry.get_reader(name).read_all(data, source)
+        except ArxportError as exc:
+            span = exc.source or SourceSpan(path=source, line=1)
+            result.problems.append(Problem(level="error", code="unreadable", message=exc.message, source=span))
+            result.failed.append(source)
+            continue
+        for digest in digests:
+            result.digests.append(with_date(digest, date) if date is not None else digest)
+            result.problems.extend(digest.problems)
+    return result
+
+
+def writer_options(writer: Writer, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The writer's declared options: defaults, overridden by ``given`` (keys it does not declare are ignored)."""
+    options = writer.default_options()
+    options.update({key: value for key, value in given.items() if key in options})
+    return options
+
+
+def write_output(
+    writer: Writer,
+    digests: Sequence[Digest],
+    output: str | None,
+    options: Mapping[str, Any],
+    *,
+    stdout: IO[bytes] | None = None,
+) -> WriteReport:
+    """Write to ``output`` atomically (temp file + rename), or to ``stdout`` when output is None or ``-``.
+
+    On any failure the temp file is removed and the previous content of
+    ``output`` (if any) is untouched.
+    """
+    if output is None or output == STDIN:
+        if stdout is None:
+            raise OutputError("no standard output to write to")
+        report = writer.write(digests, cast(BinaryIO, stdout), options)
+        stdout.flush()
+        return report
+    target = Path(output)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"{output}: the directory {directory} does not exist")
+    try:  # closed by the `with` below; delete=False because it is renamed, not removed
+        handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{target.name}.", suffix=".tmp", delete=False)  # noqa: SIM115
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write here: {exc.strerror or exc}") from None
+    try:
+        with handle:
+            report = writer.write(digests, cast(BinaryIO, handle), options)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists():
+            os.chmod(handle.name, target.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(handle.name, 0o666 & ~umask)
+        os.replace(handle.name, target)
+    except BaseException as exc:
+        Path(handle.name).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{output}: {exc.strerror or exc}") from None
+        raise
+    return report
