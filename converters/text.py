@@ -42,3 +42,32 @@ def xml_text(text: str) -> str:
     Stricter than :func:`xml_safe`: CR, DEL and lone surrogates go too.
     """
     return _XML_TEXT_UNSAFE_RE.sub("", text)
+
+
+# JSON input can carry lone surrogates (json.loads accepts "\ud800"); UTF-8 cannot encode them.
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8 bytes, each lone surrogate replaced by U+FFFD instead of raising."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE_RE.sub("\ufffd", text).encode("utf-8")
+
+
+# What may not appear raw in an HTML <script> element's text: "<" starts "</script>",
+# "<!--" and "<script" (which change how HTML parsers end the element), ">" and "&"
+# are escaped too so the text is also safe in XHTML; U+2028/U+2029 end a line in
+# pre-ES2019 JavaScript.
+_SCRIPT_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+
+
+def json_for_html_script(json_text: str) -> str:
+    """JSON text that can be pasted inside ``<script>`` and still parses to the same value.
+
+    ``<``, ``>``, ``&``, U+2028 and U+2029 become ``\\uXXXX`` escapes. Only for
+    JSON text: outside strings JSON holds none of these characters, and inside
+    a string the escape stands for the same character.
+    """
+    return json_text.translate(_SCRIPT_ESCAPES)
