@@ -233,6 +233,12 @@ that could be read. Exit codes: 0 ok, 2 usage, 3 input error, 4 output error,
 @click.option("--date", type=IsoDate(), help="Date for digests whose file name has none (e.g. from stdin).")
 @click.option("--strict", is_flag=True, help="Exit 5 when any warning was found.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only: no warnings, no summary.")
+@click.option(
+    "--report",
+    "report_path",
+    metavar="PATH",
+    help="Also write a JSON report of the run (inputs, problems, outputs, exit code) for CI.",
+)
 @_with_writer_options
 @click.pass_context
 def convert(
@@ -245,61 +251,142 @@ def convert(
     date: dt.date | None,
     strict: bool,
     quiet: bool,
+    report_path: str | None,
     **writer_args: Any,
 ) -> None:
-    """Convert digests to another format."""
-    name = _pick_writer(to, output)
-    writer = registry.get_writer(name)
-    declared = {spec.key for spec in writer.options}
+    """Convert digests to one format, or to several at once into a directory."""
+    names = _pick_writers(to, output)
+    several = len(names) > 1 or to == "all"
+    if several and output in (None, "-"):
+        _fail_usage("several formats need -o DIRECTORY")
+    writers = {name: registry.get_writer(name) for name in names}
+    declared = {spec.key for writer in writers.values() for spec in writer.options}
     for key in writer_args:
-        source = ctx.get_parameter_source(key)
-        if source is click.core.ParameterSource.COMMANDLINE and key not in declared:
-            flag = key.replace("_", "-")
-            _fail_usage(f"--{flag} does not apply to --to {name}")
+        if ctx.get_parameter_source(key) is click.core.ParameterSource.COMMANDLINE and key not in declared:
+            _fail_usage(f"--{key.replace('_', '-')} does not apply to --to {','.join(names)}")
     stdout = click.get_binary_stream("stdout")
-    if writer.binary and (output is None or output == "-") and stdout.isatty():
-        _fail_usage(f"{name} is a binary format; give -o FILE (or redirect stdout)")
+    if not several and writers[names[0]].binary and output in (None, "-") and stdout.isatty():
+        _fail_usage(f"{names[0]} is a binary format; give -o FILE (or redirect stdout)")
+    targets = _targets(writers, output, several)
     refs, expand_problems = _expand(inputs, reader)
     try:
-        pipeline.ensure_not_input(output, refs)
-    except OutputError as exc:
+        for target in targets.values():
+            pipeline.ensure_not_input(target, refs)
+        if several:
+            assert output is not None
+            os.makedirs(output, exist_ok=True)
+    except (OutputError, OSError) as exc:
         _fail_usage(str(exc))
     result = _read(refs, expand_problems, reader, date, quiet)
+    code = _exit_code(result, strict)
+    outputs: list[dict[str, Any]] = []
     if not result.digests:
         click.echo("arxport: nothing was read; no output written", err=True)
-        ctx.exit(EXIT_INPUT if result.errors else EXIT_OK)
-    options = pipeline.writer_options(writer, writer_args)
-    try:
-        report = pipeline.write_output(writer, result.digests, output, options, stdout=stdout)
-    except OutputError as exc:
-        click.echo(f"arxport: error: {exc}", err=True)
-        ctx.exit(EXIT_OUTPUT)
+    for name, writer in writers.items() if result.digests else ():
+        where = targets[name] or "-"
+        try:
+            written = pipeline.write_output(
+                writer, result.digests, targets[name], pipeline.writer_options(writer, writer_args), stdout=stdout
+            )
+        except OutputError as exc:
+            click.echo(f"arxport: error: {exc}", err=True)
+            outputs.append({"format": name, "path": where, "error": exc.message})
+            code = EXIT_OUTPUT
+            continue
+        outputs.append({"format": name, "path": where, "items": written.items, "notes": list(written.notes)})
+        if not quiet:
+            for note in written.notes:
+                click.echo(f"arxport: {name}: {note}", err=True)
+            click.echo(
+                f"arxport: wrote {written.items} item(s) as {name} to {where if where != '-' else 'stdout'}", err=True
+            )
     if not quiet:
-        for note in report.notes:
-            click.echo(f"arxport: {note}", err=True)
-        where = output if output not in (None, "-") else "stdout"
-        click.echo(
-            f"arxport: read {len(result.digests)} digest(s), {result.paper_count} paper(s); "
-            f"wrote {report.items} item(s) as {name} to {where}"
-            + (f"; {len(result.errors)} error(s), {len(result.warnings)} warning(s)" if result.problems else ""),
-            err=True,
-        )
-    ctx.exit(_exit_code(result, strict))
+        click.echo(_summary(result), err=True)
+    if report_path is not None:
+        _write_report(report_path, _report(result, code, outputs))
+    ctx.exit(code)
 
 
-def _pick_writer(to: str | None, output: str | None) -> str:
+def _pick_writers(to: str | None, output: str | None) -> list[str]:
+    """The writers to run: ``--to`` (a name, a comma list or ``all``), else from -o's suffix."""
     try:
+        if to == "all":
+            return registry.writer_names()
         if to is not None:
-            return registry.writer_class(to).name
+            return list(dict.fromkeys(registry.writer_class(n.strip()).name for n in to.split(",") if n.strip()))
     except UnknownFormatError as exc:
         _fail_usage(exc.message)
     if output not in (None, "-"):
         assert output is not None
         found = registry.writer_for_path(output)
         if found is not None:
-            return found
+            return [found]
         _fail_usage(f"cannot tell the format from {output!r}; give --to FORMAT")
     _fail_usage("give --to FORMAT (or -o FILE with a known suffix); 'arxport formats' lists them")
+
+
+def _targets(writers: dict[str, Any], output: str | None, several: bool) -> dict[str, str | None]:
+    """Where each writer writes: -o itself, or ``DIR/papers<suffix>`` when several formats go to a directory.
+
+    A suffix already taken by an earlier writer of the run gets the format name
+    in front (``papers.bib``, then ``papers.biblatex.bib``).
+    """
+    if not several:
+        return {name: output if output != "-" else None for name in writers}
+    assert output is not None
+    targets: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for name, writer in writers.items():
+        suffix = writer.suffixes[0] if writer.suffixes else f".{name}"
+        filename = f"papers.{name}{suffix}" if suffix in taken else f"papers{suffix}"
+        taken.add(suffix)
+        targets[name] = os.path.join(output, filename)
+    return targets
+
+
+def _summary(result: pipeline.ReadResult) -> str:
+    return (
+        f"arxport: {len(result.digests)} digest(s), {result.paper_count} paper(s): "
+        f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)"
+    )
+
+
+def _report(result: pipeline.ReadResult, code: int, outputs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The machine-readable account of a run that ``--report`` and ``check --format json`` give."""
+    report: dict[str, Any] = {
+        "ok": code == EXIT_OK,
+        "exit_code": code,
+        "inputs": [
+            {
+                "source": d.source,
+                "template": d.template,
+                "date": d.date.isoformat() if d.date else None,
+                "papers": len(d.papers),
+            }
+            for d in result.digests
+        ],
+        "failed": result.failed,
+        "skipped": result.skipped,
+        "problems": [
+            {"source": p.source.path, "line": p.source.line, "level": p.level, "code": p.code, "message": p.message}
+            for p in result.problems
+        ],
+        "summary": {"papers": result.paper_count, "errors": len(result.errors), "warnings": len(result.warnings)},
+    }
+    if outputs is not None:
+        report["outputs"] = outputs
+    return report
+
+
+def _write_report(path: str, report: dict[str, Any]) -> None:
+    data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if path == "-":
+        click.get_binary_stream("stdout").write(data)
+        return
+    try:
+        pipeline.atomic_write(path, lambda handle: handle.write(data))
+    except OutputError as exc:
+        click.echo(f"arxport: error: {exc}", err=True)
 
 
 CHECK_EPILOG = """\b
@@ -340,33 +427,9 @@ def check(
     result = _read(refs, expand_problems, reader, None, quiet or as_json)
     code = _exit_code(result, strict)
     if as_json:
-        report = {
-            "ok": code == EXIT_OK,
-            "exit_code": code,
-            "inputs": [
-                {
-                    "source": d.source,
-                    "template": d.template,
-                    "date": d.date.isoformat() if d.date else None,
-                    "papers": len(d.papers),
-                }
-                for d in result.digests
-            ],
-            "failed": result.failed,
-            "skipped": result.skipped,
-            "problems": [
-                {"source": p.source.path, "line": p.source.line, "level": p.level, "code": p.code, "message": p.message}
-                for p in result.problems
-            ],
-            "summary": {"papers": result.paper_count, "errors": len(result.errors), "warnings": len(result.warnings)},
-        }
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_report(result, code), ensure_ascii=False, indent=2))
     elif not quiet:
-        click.echo(
-            f"arxport: {len(result.digests)} digest(s), {result.paper_count} paper(s): "
-            f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)",
-            err=True,
-        )
+        click.echo(_summary(result), err=True)
     ctx.exit(code)
 
 

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, TypeVar, cast
 
 from . import registry
 from .errors import ArxportError, InputError, OutputError
@@ -23,6 +23,7 @@ from .model import Digest, Problem, SourceSpan
 from .readers.base import decode_text
 from .writers.base import Writer, WriteReport
 
+T = TypeVar("T")
 STDIN = "-"
 _SNIFF_BYTES = 16384
 _GLOB_CHARS = frozenset("*?[")
@@ -201,19 +202,25 @@ def write_output(
     *,
     stdout: IO[bytes] | None = None,
 ) -> WriteReport:
-    """Write to ``output`` atomically (temp file + rename), or to ``stdout`` when output is None or ``-``.
-
-    On any failure the temp file is removed and the previous content of
-    ``output`` (if any) is untouched.
-    """
+    """Write with ``writer`` to ``output`` atomically, or to ``stdout`` when output is None or ``-``."""
     if output is None or output == STDIN:
         if stdout is None:
             raise OutputError("no standard output to write to")
         report = writer.write(digests, cast(BinaryIO, stdout), options)
         stdout.flush()
         return report
+    return atomic_write(output, lambda handle: writer.write(digests, handle, options))
+
+
+def atomic_write(output: str, produce: Callable[[BinaryIO], T]) -> T:
+    """Run ``produce`` on a temp file beside ``output``, then rename it over ``output``.
+
+    A crash or error leaves no half-written file: the temp file is removed and
+    whatever ``output`` held before is untouched. New files get the umask's
+    permissions; an existing file keeps its own.
+    """
     target = Path(output)
-    directory = target.parent if str(target.parent) else Path(".")
+    directory = target.parent
     if not directory.is_dir():
         raise OutputError(f"{output}: the directory {directory} does not exist")
     try:  # closed by the `with` below; delete=False because it is renamed, not removed
@@ -222,7 +229,7 @@ def write_output(
         raise OutputError(f"{output}: cannot write here: {exc.strerror or exc}") from None
     try:
         with handle:
-            report = writer.write(digests, cast(BinaryIO, handle), options)
+            result = produce(cast(BinaryIO, handle))
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():
@@ -237,4 +244,4 @@ def write_output(
         if isinstance(exc, OSError):
             raise OutputError(f"{output}: {exc.strerror or exc}") from None
         raise
-    return report
+    return result
