@@ -36,6 +36,8 @@ BUILTIN_WRITERS: dict[str, str] = {
     "json": "converters.writers.canonical:JsonWriter",
     "jsonl": "converters.writers.canonical:JsonlWriter",
     "markdown": "converters.writers.markdown:MarkdownWriter",
+    "csv": "converters.writers.csv:CsvWriter",
+    "jsonld": "converters.writers.jsonld:JsonLdWriter",
 }
 
 T = TypeVar("T", Reader, Writer)

@@ -1,0 +1,178 @@
+"""``jsonld``: schema.org JSON-LD, for web pages and knowledge graphs.
+
+The document is a ``@graph`` with one ``ItemList`` per digest; each list item
+is a ``ScholarlyArticle`` identified by its arXiv DOI URL. What the digest's
+LLM wrote about a paper is kept apart from the paper itself: it is a separate
+``CreativeWork`` (``subjectOf`` the article) marked with schema.org's
+``digitalSourceType`` for AI-generated text, never the article's ``abstract``.
+Fields schema.org has no term for use the ``arxport:`` namespace
+(:data:`NAMESPACE`).
+
+Values are written as the model holds them (TeX and control characters
+included; JSON escapes what it must). Empty values are left out, and so is
+everything the model does not know: the paper's publication date (a digest
+date is a crawl date, so it only dates the summary) and its language.
+
+``--embed-html`` wraps the document in ``<script type="application/ld+json">``
+with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, so the block can be pasted
+into a page as is. ``docs/jsonld.md`` has the full mapping.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import IO, Any, ClassVar
+
+from ..model import Digest, Paper
+from ..text import json_for_html_script, utf8
+from .base import OptionSpec, Writer, WriteReport
+
+SCHEMA_CONTEXT = "https://schema.org"
+#: Prefix and IRI of arxport's own terms. ``.invalid`` (RFC 2606) can never name
+#: anyone else's vocabulary; the IRIs identify terms and are not meant to be fetched.
+PREFIX = "arxport"
+NAMESPACE = "https://arxport.invalid/ns#"
+CONTEXT: list[Any] = [SCHEMA_CONTEXT, {PREFIX: NAMESPACE}]
+
+DOI_RESOLVER = "https://doi.org/"
+CATEGORY_TAXONOMY = "https://arxiv.org/category_taxonomy"
+#: IPTC digital source type for text made by a trained model (schema.org's own IRI, as the context expands it).
+AI_GENERATED = "schema:TrainedAlgorithmicMediaDigitalSource"
+
+#: Summary fields other than the TL;DR, as ``arxport:`` terms (the TL;DR is the summary's ``description``).
+_AI_TERMS = (
+    ("motivation", f"{PREFIX}:motivation"),
+    ("method", f"{PREFIX}:method"),
+    ("result", f"{PREFIX}:result"),
+    ("conclusion", f"{PREFIX}:conclusion"),
+)
+
+
+def doi_url(paper: Paper) -> str:
+    """The ``@id`` of a paper: its arXiv DOI as a resolver URL."""
+    return DOI_RESOLVER + paper.doi
+
+
+def _categories(paper: Paper) -> list[str]:
+    """Primary category first, then the others, each once; the section heading when nothing else is known."""
+    found = [c for c in (paper.primary_category, *paper.categories) if c]
+    if not found and paper.section:
+        found = [paper.section]
+    return list(dict.fromkeys(found))
+
+
+def _summary(paper: Paper) -> dict[str, Any] | None:
+    """The AI-written part of a paper's entry as its own CreativeWork, or None when the digest has none."""
+    node: dict[str, Any] = {
+        "@type": "CreativeWork",
+        "name": f"AI-generated summary of arXiv:{paper.id}",
+        "digitalSourceType": {"@id": AI_GENERATED},
+        "isBasedOn": doi_url(paper),
+    }
+    filled = False
+    if paper.tldr:
+        node["description"] = paper.tldr
+        filled = True
+    for field, term in _AI_TERMS:
+        value = getattr(paper, field)
+        if value:
+            node[term] = value
+            filled = True
+    if paper.extra:
+        # Fork-specific fields (keywords, translations, selection reasons ...): added by the digest, not by arXiv.
+        node[f"{PREFIX}:extra"] = [
+            {"@type": "PropertyValue", "name": label, "value": value} for label, value in paper.extra.items()
+        ]
+        filled = True
+    if not filled:
+        return None
+    if paper.date is not None:
+        node["dateCreated"] = paper.date.isoformat()
+    return node
+
+
+def article(paper: Paper) -> dict[str, Any]:
+    """One paper as a schema.org ScholarlyArticle node (keys in a fixed order)."""
+    identifier = doi_url(paper)
+    node: dict[str, Any] = {
+        "@type": "ScholarlyArticle",
+        "@id": identifier,
+        "identifier": [
+            {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.id, "url": paper.abs_url},
+            {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi, "url": identifier},
+        ],
+        "url": paper.abs_url,
+        # Consumers that ignore @id (search engines) still get the DOI.
+        "sameAs": identifier,
+    }
+    if paper.version is not None:
+        node["version"] = paper.version
+    if paper.title:
+        node["name"] = paper.title
+    authors = [{"@type": "Person", "name": name} for name in paper.authors if name]
+    if authors:
+        node["author"] = authors
+    if paper.abstract:
+        node["abstract"] = paper.abstract
+    categories = _categories(paper)
+    if categories:
+        node["about"] = [
+            {"@type": "DefinedTerm", "termCode": code, "inDefinedTermSet": CATEGORY_TAXONOMY} for code in categories
+        ]
+    if paper.comment:
+        node[f"{PREFIX}:comment"] = paper.comment
+    node["isAccessibleForFree"] = True
+    summary = _summary(paper)
+    if summary is not None:
+        node["subjectOf"] = summary
+    return node
+
+
+def item_list(digest: Digest) -> dict[str, Any]:
+    """One digest as a schema.org ItemList of its papers, in digest order."""
+    dated = f"arXiv digest {digest.date.isoformat()}" if digest.date is not None else "arXiv digest"
+    name = digest.title or dated
+    items = [
+        {"@type": "ListItem", "position": position, "item": article(paper)}
+        for position, paper in enumerate(digest.papers, start=1)
+    ]
+    return {"@type": "ItemList", "name": name, "numberOfItems": len(items), "itemListElement": items}
+
+
+def document(digests: Sequence[Digest]) -> dict[str, Any]:
+    """The whole JSON-LD document for a run: the context and one ItemList per digest."""
+    return {"@context": CONTEXT, "@graph": [item_list(digest) for digest in digests]}
+
+
+class JsonLdWriter(Writer):
+    name: ClassVar[str] = "jsonld"
+    description: ClassVar[str] = "schema.org JSON-LD: ScholarlyArticle items with AI summaries marked as such"
+    suffixes: ClassVar[tuple[str, ...]] = (".jsonld",)
+    aliases: ClassVar[tuple[str, ...]] = ("json-ld", "schema.org")
+    options: ClassVar[tuple[OptionSpec, ...]] = (
+        OptionSpec(
+            name="embed-html",
+            help='Wrap the JSON-LD in a <script type="application/ld+json"> element that is safe to paste into HTML.',
+            type="flag",
+            default=False,
+        ),
+    )
+
+    def write(self, digests: Sequence[Digest], out: IO[bytes], options: Mapping[str, Any]) -> WriteReport:
+        text = json.dumps(document(digests), ensure_ascii=False, indent=2) + "\n"
+        if options.get("embed_html", False):
+            text = f'<script type="application/ld+json">\n{json_for_html_script(text)}\n</script>\n'
+        out.write(utf8(text))
+        papers = [paper for digest in digests for paper in digest.papers]
+        return WriteReport(items=len(papers), notes=_notes(papers))
+
+
+def _notes(papers: list[Paper]) -> tuple[str, ...]:
+    distinct = len({paper.id for paper in papers})
+    if distinct == len(papers):
+        return ()
+    return (
+        f"{len(papers) - distinct} paper(s) are listed more than once; "
+        "in RDF each arXiv id is one node, with every summary attached to it",
+    )
