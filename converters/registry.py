@@ -38,6 +38,7 @@ BUILTIN_WRITERS: dict[str, str] = {
     "markdown": "converters.writers.markdown:MarkdownWriter",
     "csv": "converters.writers.csv:CsvWriter",
     "jsonld": "converters.writers.jsonld:JsonLdWriter",
+    "docx": "converters.writers.docx:DocxWriter",
 }
 
 T = TypeVar("T", Reader, Writer)

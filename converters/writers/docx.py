@@ -1,0 +1,349 @@
+"""``docx``: a Word document to read and print, made with python-docx.
+
+The layout (title, contents, a heading per category, per paper its links,
+authors, summary and abstract) is :mod:`.docx_layout`; this module puts it
+into python-docx's default template: styles, page size, footer, document
+properties, link relationships. Two things python-docx cannot do are done here:
+
+* **Linear time.** python-docx's ``add_paragraph`` is quadratic, and so is its
+  numbering of new relationships. python-docx therefore saves the styled but
+  empty document, and the body (paragraph XML from :mod:`.docx_xml`) and the
+  link relationships are spliced into its ``document.xml`` and
+  ``document.xml.rels`` as the package is rewritten: one pass, no parse.
+* **Same bytes every run.** Core properties carry the newest digest date (or
+  1980-01-01 when no date is known) instead of "now", python-docx's author
+  marks are replaced, the template's stale thumbnail is dropped and every zip
+  entry gets the same fixed timestamp.
+
+See ``docs/docx.md`` for the options and what each field becomes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
+
+from ..errors import OutputError
+from ..model import Digest
+from . import docx_xml
+from .base import OptionSpec, Writer, WriteReport
+from .docx_layout import STYLES, TOC_LEVELS, Layout, LayoutOptions, build
+
+if TYPE_CHECKING:  # python-docx and lxml load only when a document is written
+    from docx.document import Document as DocxDocument
+    from docx.section import Section
+
+#: Zip entry timestamp of every part: the earliest a zip can hold, so it says nothing about the run.
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+#: Core-property date of a document without any dated digest.
+UNDATED = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+#: Page sizes and margins in millimetres: (width, height, margin).
+PAGE_SIZES: dict[str, tuple[float, float, float]] = {
+    "a4": (210.0, 297.0, 20.0),
+    "letter": (215.9, 279.4, 25.4),
+}
+_PROPERTY_LIMIT = 255
+_DOCUMENT_PART = "word/document.xml"
+_DOCUMENT_RELS = "word/_rels/document.xml.rels"
+_THUMBNAIL_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+
+
+class DocxWriter(Writer):
+    name: ClassVar[str] = "docx"
+    description: ClassVar[str] = (
+        "Word document to read and print: contents, a heading per category, per paper links, summary and abstract"
+    )
+    suffixes: ClassVar[tuple[str, ...]] = (".docx",)
+    aliases: ClassVar[tuple[str, ...]] = ("word",)
+    binary: ClassVar[bool] = True
+    options: ClassVar[tuple[OptionSpec, ...]] = (
+        OptionSpec(
+            name="toc",
+            type="choice",
+            choices=tuple(TOC_LEVELS),
+            default="categories",
+            help="What the table of contents lists: categories, papers (categories and paper titles) or none.",
+        ),
+        OptionSpec(
+            name="abstracts",
+            type="flag",
+            default=True,
+            help="Include each paper's abstract after its AI summary (--no-abstracts for a shorter document).",
+        ),
+        OptionSpec(
+            name="max-authors",
+            type="int",
+            default=0,
+            metavar="N",
+            help="List at most N authors per paper and count the rest (0, the default, lists all).",
+        ),
+        OptionSpec(
+            name="page-size",
+            type="choice",
+            choices=tuple(PAGE_SIZES),
+            default="a4",
+            help="Paper size for printing: a4 (20 mm margins) or letter (1 inch margins).",
+        ),
+        OptionSpec(
+            name="title",
+            type="text",
+            default=None,
+            metavar="TEXT",
+            help="Document title (default: 'arXiv digest — <date or date range>').",
+        ),
+    )
+
+    def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
+        settings = {**self.default_options(), **options}
+        layout_options = _layout_options(settings)
+        page_size = settings["page_size"]
+        if page_size not in PAGE_SIZES:
+            raise OutputError(f"--page-size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
+        layout = build(digests, layout_options)
+        try:
+            data = render(layout, page_size=page_size, created=newest_date(digests), toc=layout_options.toc)
+        except (ValueError, KeyError) as exc:  # python-docx and lxml report bad data this way
+            raise OutputError(f"could not build the DOCX document: {exc}") from None
+        try:
+            out.write(data)
+        except OSError as exc:
+            raise OutputError(f"could not write the DOCX document: {exc.strerror or exc}") from None
+        return WriteReport(items=layout.papers)
+
+
+def _layout_options(settings: Mapping[str, Any]) -> LayoutOptions:
+    toc = settings["toc"]
+    if toc not in TOC_LEVELS:
+        raise OutputError(f"--toc must be one of {', '.join(TOC_LEVELS)}, not {toc!r}")
+    max_authors = settings["max_authors"]
+    if not isinstance(max_authors, int) or isinstance(max_authors, bool) or max_authors < 0:
+        raise OutputError(f"--max-authors must be a whole number, 0 or more (got {max_authors!r})")
+    title = settings["title"]
+    return LayoutOptions(
+        toc=toc,
+        abstracts=bool(settings["abstracts"]),
+        max_authors=max_authors,
+        title=title if isinstance(title, str) and title.strip() else None,
+    )
+
+
+def newest_date(digests: Sequence[Digest]) -> dt.datetime:
+    """Midnight UTC of the newest digest date, the document's created and modified time."""
+    dates = [d.date for d in digests if d.date is not None]
+    if not dates:
+        return UNDATED
+    newest = max(dates)
+    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC)
+
+
+def render(layout: Layout, *, page_size: str, created: dt.datetime, toc: str) -> bytes:
+    """The .docx bytes for ``layout``: python-docx's default template, styled, with the body spliced in."""
+    import docx
+
+    document = docx.Document()
+    section = document.sections[0]
+    text_width_mm = _set_page(section, page_size)
+    _define_styles(document, text_width_mm)
+    _set_footer(section, layout.title)
+    if TOC_LEVELS[toc]:
+        _ask_to_update_fields(document)
+    _set_properties(document, layout, created)
+    package_rels = document.part.package.rels
+    for rel_id in [rel_id for rel_id, rel in package_rels.items() if rel.reltype == _THUMBNAIL_REL]:
+        del package_rels[rel_id]  # a picture of the template's empty page, not of this document
+    if document.element.body.sectPr is None:  # the default template always has one
+        raise ValueError("the template has no section properties")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    splices = {
+        _DOCUMENT_PART: (b"<w:sectPr", docx_xml.fragment(layout.paragraphs)),
+        _DOCUMENT_RELS: (b"</Relationships>", docx_xml.external_relationships(layout.links.ids)),
+    }
+    return _repackage(buffer.getvalue(), splices)
+
+
+def _parse(paragraphs: list[str]) -> list[Any]:
+    """The elements of ``paragraphs``, parsed by python-docx (so its element classes apply)."""
+    from docx.oxml import parse_xml
+
+    return list(parse_xml(docx_xml.body(paragraphs)))
+
+
+def _set_page(section: Section, page_size: str) -> float:
+    """Sets paper size and margins; returns the text width in millimetres."""
+    from docx.shared import Mm
+
+    width, height, margin = PAGE_SIZES[page_size]
+    section.page_width = Mm(width)
+    section.page_height = Mm(height)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(margin))
+    section.footer_distance = Mm(margin / 2)
+    return width - 2 * margin
+
+
+def _define_styles(document: DocxDocument, text_width_mm: float) -> None:
+    """The look of every style :data:`STYLES` names (built-ins are adjusted, the rest created)."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+    from docx.shared import Mm, Pt, RGBColor
+
+    styles = document.styles
+    existing = {style.style_id for style in styles}
+    for style_id, (name, kind) in STYLES.items():
+        if style_id not in existing:
+            wanted = WD_STYLE_TYPE.CHARACTER if kind == "character" else WD_STYLE_TYPE.PARAGRAPH
+            created = styles.add_style(name, wanted)
+            created.style_id = style_id
+
+    normal = styles["Normal"]
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(4)
+    normal.paragraph_format.line_spacing = 1.1
+
+    def paragraph_style(style_id: str) -> Any:
+        return next(s for s in styles if s.style_id == style_id)
+
+    title = paragraph_style("Title")
+    title.font.size = Pt(24)
+    subtitle = paragraph_style("Subtitle")
+    subtitle.font.size = Pt(12)
+    subtitle.paragraph_format.space_after = Pt(18)
+
+    heading1 = paragraph_style("Heading1")
+    heading1.font.size = Pt(16)
+    heading1.paragraph_format.space_before = Pt(28)
+    heading1.paragraph_format.space_after = Pt(6)
+    contents = paragraph_style("TOCHeading")
+    contents.paragraph_format.space_before = Pt(12)
+    heading2 = paragraph_style("Heading2")
+    heading2.font.size = Pt(12)
+    heading2.paragraph_format.space_before = Pt(14)
+    heading2.paragraph_format.space_after = Pt(2)
+
+    for style_id, indent in (("TOC1", 0.0), ("TOC2", 5.0)):
+        toc = paragraph_style(style_id)
+        toc.base_style = normal
+        toc.paragraph_format.left_indent = Mm(indent)
+        toc.paragraph_format.space_after = Pt(2)
+        toc.paragraph_format.tab_stops.add_tab_stop(Mm(text_width_mm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+
+    authors = paragraph_style("PaperAuthors")
+    authors.base_style = normal
+    authors.font.italic = True
+    authors.paragraph_format.keep_with_next = True
+    authors.paragraph_format.space_after = Pt(2)
+    links = paragraph_style("PaperLinks")
+    links.base_style = normal
+    links.font.size = Pt(9)
+    links.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    links.paragraph_format.keep_with_next = True
+    links.paragraph_format.space_after = Pt(6)
+    field = paragraph_style("PaperField")
+    field.base_style = normal
+    abstract = paragraph_style("PaperAbstract")
+    abstract.base_style = normal
+    abstract.font.size = Pt(9.5)
+    abstract.font.color.rgb = RGBColor(0x26, 0x26, 0x26)
+    abstract.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    note = paragraph_style("PaperNote")
+    note.base_style = normal
+    note.font.italic = True
+
+    label = paragraph_style("FieldLabel")
+    label.font.bold = True
+    label.font.color.rgb = RGBColor(0x1F, 0x38, 0x64)
+    hyperlink = paragraph_style("Hyperlink")
+    hyperlink.font.underline = True
+    hyperlink.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+
+    for style_id in STYLES:  # show the document's own styles in Word's style gallery
+        style = paragraph_style(style_id)
+        style.hidden = False
+        style.unhide_when_used = False
+        style.quick_style = True
+
+
+def _set_footer(section: Section, title: str) -> None:
+    """``<title> · page N of M``, centred, on every page."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    line = docx_xml.paragraph(
+        "Footer",
+        docx_xml.run(f"{title} \u00b7 page "),
+        docx_xml.simple_field("PAGE", "1"),
+        docx_xml.run(" of "),
+        docx_xml.simple_field("NUMPAGES", "1"),
+    )
+    old = footer.paragraphs[0]._p
+    (new,) = _parse([line])
+    old.getparent().replace(old, new)
+    footer.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _ask_to_update_fields(document: DocxDocument) -> None:
+    """Word refreshes the table of contents (page numbers) on opening; the schema wants this before w:compat."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    settings = document.settings.element
+    update = OxmlElement("w:updateFields", {qn("w:val"): "true"})
+    compat = settings.find(qn("w:compat"))
+    if compat is not None:
+        compat.addprevious(update)
+    else:
+        settings.append(update)
+
+
+def _set_properties(document: DocxDocument, layout: Layout, created: dt.datetime) -> None:
+    """Title, subject and keywords from the layout; fixed author marks and dates (no clock)."""
+    properties = document.core_properties
+    properties.title = _property(layout.title)
+    subject = f"arXiv papers in {', '.join(layout.categories)}" if layout.categories else "arXiv papers"
+    properties.subject = _property(subject)
+    properties.keywords = _property("; ".join(("arXiv", *layout.categories)))
+    properties.category = "arXiv digest"
+    properties.author = "arxport"
+    properties.last_modified_by = "arxport"
+    properties.comments = f"{layout.papers} papers, converted by arxport"
+    properties.revision = 1
+    properties.created = created
+    properties.modified = created
+
+
+def _property(text: str) -> str:
+    """``text`` cut to the 255 characters a core property may hold (python-docx enforces the limit)."""
+    return text if len(text) <= _PROPERTY_LIMIT else text[: _PROPERTY_LIMIT - 1] + "\u2026"
+
+
+def _repackage(data: bytes, splices: Mapping[str, tuple[bytes, bytes]]) -> bytes:
+    """The package ``data`` rewritten with fixed timestamps and ``splices`` applied.
+
+    ``splices`` maps a part name to (marker, content): the content goes in
+    front of the LAST occurrence of the marker (the body's own ``w:sectPr``
+    is the last one in document.xml). Every entry is dated
+    :data:`ZIP_TIMESTAMP`, because zipfile stamps entries with the clock.
+    """
+    result = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(result, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename in splices:
+                marker, addition = splices[info.filename]
+                at = content.rfind(marker)
+                if at < 0:
+                    raise ValueError(f"{info.filename} has no {marker.decode()}")
+                content = b"".join((content[:at], addition, content[at:]))
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIMESTAMP)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            target.writestr(entry, content)
+    return result.getvalue()

@@ -1,0 +1,298 @@
+"""What the DOCX document says and in which order: title, contents, categories, papers.
+
+This module knows the model and the page layout, not python-docx: it returns the
+body as WordprocessingML paragraph strings (see :mod:`.docx_xml`) plus the
+external links they use, and :mod:`.docx` puts them in a package. Styles are
+referred to by the ids :data:`STYLES` defines; the writer creates them.
+
+Text rules (the same for every paper):
+
+* titles, authors and categories are made one line (whitespace runs become one space);
+* AI fields keep their line breaks (numbered lists), and a TAB stays a tab;
+* abstracts and comments follow arXiv's own rule: a line that starts with
+  whitespace starts a new paragraph, any other line break is hard wrapping and
+  becomes a space;
+* everything goes through :func:`converters.text.xml_text`: other control characters are removed;
+* a field that is missing or empty is left out, label included. TeX is kept as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..model import Digest, Paper
+from ..text import one_line, xml_text
+from . import docx_xml as x
+
+#: Paragraph and character styles the body uses: style id -> (name shown in Word, kind).
+STYLES: dict[str, tuple[str, str]] = {
+    "Title": ("Title", "paragraph"),
+    "Subtitle": ("Subtitle", "paragraph"),
+    "TOCHeading": ("TOC Heading", "paragraph"),
+    "TOC1": ("toc 1", "paragraph"),
+    "TOC2": ("toc 2", "paragraph"),
+    "Heading1": ("heading 1", "paragraph"),
+    "Heading2": ("heading 2", "paragraph"),
+    "PaperAuthors": ("Paper Authors", "paragraph"),
+    "PaperLinks": ("Paper Links", "paragraph"),
+    "PaperField": ("Paper Field", "paragraph"),
+    "PaperAbstract": ("Paper Abstract", "paragraph"),
+    "PaperNote": ("Paper Note", "paragraph"),
+    "FieldLabel": ("Field Label", "character"),
+    "Hyperlink": ("Hyperlink", "character"),
+}
+
+#: Labels of the summary fields, in the order every digest shows them.
+FIELD_LABELS: tuple[tuple[str, str], ...] = (
+    ("tldr", "TL;DR"),
+    ("motivation", "Motivation"),
+    ("method", "Method"),
+    ("result", "Result"),
+    ("conclusion", "Conclusion"),
+)
+
+#: Which headings the table of contents lists: ``--toc`` value -> outline levels.
+TOC_LEVELS: dict[str, int] = {"none": 0, "categories": 1, "papers": 2}
+
+UNCATEGORISED = "Uncategorised"
+_SEPARATOR = " \u00b7 "  # a middle dot between the items of a line
+# arXiv's rule for abstracts: a line break followed by indentation starts a paragraph.
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]+")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LayoutOptions:
+    """The writer's options that change the body (see ``docs/docx.md``)."""
+
+    toc: str = "categories"
+    abstracts: bool = True
+    max_authors: int = 0
+    title: str | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class Links:
+    """External link targets by relationship id, in first-use order (one id per distinct URL)."""
+
+    prefix: str = "rIdArx"
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def id_for(self, url: str) -> str:
+        found = self.ids.get(url)
+        if found is None:
+            found = self.ids[url] = f"{self.prefix}{len(self.ids) + 1}"
+        return found
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Layout:
+    """The body of one document and the facts the writer needs for its properties."""
+
+    title: str
+    subtitle: str
+    categories: tuple[str, ...]
+    paragraphs: list[str]
+    links: Links
+    papers: int
+
+
+def group_by_category(digests: Sequence[Digest]) -> dict[str, list[Paper]]:
+    """Papers by the section they were listed under, categories in first-seen order.
+
+    Sections a digest lists without papers are kept (empty), so the document
+    shows what the digest showed. Within a category papers keep input order.
+    """
+    groups: dict[str, list[Paper]] = {}
+    for digest in digests:
+        for section in digest.sections:
+            groups.setdefault(one_line(xml_text(section.category)) or UNCATEGORISED, [])
+        for paper in digest.papers:
+            key = one_line(xml_text(paper.section or paper.category or "")) or UNCATEGORISED
+            groups.setdefault(key, []).append(paper)
+    return groups
+
+
+def digest_dates(digests: Sequence[Digest]) -> list[dt.date]:
+    """The distinct dates of the digests and their papers, oldest first."""
+    dates = {d.date for d in digests if d.date is not None}
+    dates.update(p.date for d in digests for p in d.papers if p.date is not None)
+    return sorted(dates)
+
+
+def default_title(dates: Sequence[dt.date]) -> str:
+    """``arXiv digest — 2025-01-02`` (or a date range, or no date when none is known)."""
+    if not dates:
+        return "arXiv digest"
+    if dates[0] == dates[-1]:
+        return f"arXiv digest \u2014 {dates[0].isoformat()}"
+    return f"arXiv digest \u2014 {dates[0].isoformat()} to {dates[-1].isoformat()}"
+
+
+def abstract_paragraphs(text: str) -> list[str]:
+    """An abstract (or comment) as paragraphs, by arXiv's rule; hard line breaks become spaces."""
+    paragraphs = []
+    for chunk in _PARAGRAPH_BREAK_RE.split(xml_text(text)):
+        joined = " ".join(line.strip() for line in chunk.split("\n")).strip()
+        if joined:
+            paragraphs.append(joined)
+    return paragraphs
+
+
+def author_line(authors: Sequence[str], limit: int) -> str:
+    """Authors joined by ``, ``; past ``limit`` (when > 0) the rest is counted, not listed."""
+    names = [name for name in (one_line(xml_text(a)) for a in authors) if name]
+    if limit > 0 and len(names) > limit:
+        return f"{', '.join(names[:limit])}, et al. ({len(names):,} authors)"
+    return ", ".join(names)
+
+
+def paper_url(paper: Paper, kind: str) -> str:
+    """The versioned abstract (``abs``) or PDF (``pdf``) page of a paper on arxiv.org."""
+    return f"https://arxiv.org/{kind}/{xml_text(paper.versioned_id)}"
+
+
+def _labelled(label: str, text: str, style: str = "PaperField") -> str:
+    return x.paragraph(style, x.run(f"{label}: ", "FieldLabel"), x.run(text))
+
+
+class _Builder:
+    """Appends the body's paragraphs; one instance per document."""
+
+    def __init__(self, options: LayoutOptions, show_dates: bool) -> None:
+        self.options = options
+        self.show_dates = show_dates
+        self.paragraphs: list[str] = []
+        self.links = Links()
+        self.bookmarks = 0
+        self.number = 0
+        #: (outline level, bookmark name, heading text, note) of every heading the contents list.
+        self.entries: list[tuple[int, str, str, str]] = []
+
+    def heading(self, style: str, text: str, level: int, note: str = "") -> None:
+        """Adds a heading, bookmarked and listed in :attr:`entries` when the contents reach ``level``.
+
+        The first heading after the contents starts a new page, so the contents stand on the title page.
+        """
+        new_page = not self.paragraphs and TOC_LEVELS[self.options.toc] > 0
+        if level > TOC_LEVELS[self.options.toc]:
+            self.paragraphs.append(x.paragraph(style, x.run(text), new_page=new_page))
+            return
+        self.bookmarks += 1
+        name = f"_TocArx{self.bookmarks}"
+        content = x.bookmarked(self.bookmarks, name, x.run(text))
+        self.paragraphs.append(x.paragraph(style, content, new_page=new_page))
+        self.entries.append((level, name, text, note))
+
+    def category(self, category: str, papers: Sequence[Paper]) -> None:
+        self.heading("Heading1", category, 1, papers_count(len(papers)))
+        if not papers:
+            self.paragraphs.append(x.paragraph("PaperNote", x.run("No papers listed in this category.")))
+        for paper in papers:
+            self.paper(paper)
+
+    def paper(self, paper: Paper) -> None:
+        self.number += 1
+        title = one_line(xml_text(paper.title)) or "(untitled)"
+        self.heading("Heading2", f"[{self.number}] {title}", 2)
+        add = self.paragraphs.append
+        authors = author_line(paper.authors, self.options.max_authors)
+        if authors:
+            add(x.paragraph("PaperAuthors", x.run(authors)))
+        identifier = xml_text(paper.versioned_id)
+        details = [
+            x.external_link(self.links.id_for(paper_url(paper, "abs")), f"arXiv:{identifier}", "Hyperlink"),
+            x.run(_SEPARATOR),
+            x.external_link(self.links.id_for(paper_url(paper, "pdf")), "PDF", "Hyperlink"),
+        ]
+        category = one_line(xml_text(paper.category or ""))
+        if category:
+            details.append(x.run(f"{_SEPARATOR}{category}"))
+        others = [c for c in (one_line(xml_text(c)) for c in paper.categories) if c and c != category]
+        if others:
+            details.append(x.run(f" (also {', '.join(others)})"))
+        if self.show_dates and paper.date is not None:
+            details.append(x.run(f"{_SEPARATOR}{paper.date.isoformat()}"))
+        add(x.paragraph("PaperLinks", *details))
+        for name, label in FIELD_LABELS:
+            value = getattr(paper, name)
+            if value and xml_text(value).strip():
+                add(_labelled(label, value))
+        for label, value in paper.extra.items():
+            if value and xml_text(value).strip():
+                add(_labelled(one_line(label), value))
+        if paper.comment:
+            comment = " ".join(abstract_paragraphs(paper.comment))
+            if comment:
+                add(_labelled("Comment", comment))
+        if self.options.abstracts and paper.abstract:
+            for index, text in enumerate(abstract_paragraphs(paper.abstract)):
+                if index == 0:
+                    add(_labelled("Abstract", text, "PaperAbstract"))
+                else:
+                    add(x.paragraph("PaperAbstract", x.run(text)))
+
+
+def papers_count(count: int) -> str:
+    """``1 paper``, ``1,024 papers``."""
+    return f"{count:,} paper" + ("" if count == 1 else "s")
+
+
+def _contents(entries: list[tuple[int, str, str, str]], levels: int) -> list[str]:
+    """The table of contents: a TOC field whose shown result already lists ``entries``.
+
+    Nothing but Word knows page numbers, so the result shown until the field
+    is updated lists each heading as a link, a category with its paper count
+    where Word puts the page. Word offers to update the field on opening
+    (``updateFields``); LibreOffice updates it on request (Tools > Update),
+    and shows (and exports to PDF) the listed entries until then.
+    """
+    paragraphs = [x.paragraph("TOCHeading", x.run("Contents"))]
+    begin = x.field_begin(f'TOC \\o "1-{levels}" \\h \\z \\u')
+    if not entries:
+        paragraphs.append(x.paragraph("TOC1", begin, x.run("No entries."), x.field_end()))
+        return paragraphs
+    last = len(entries) - 1
+    for index, (level, bookmark, text, note) in enumerate(entries):
+        entry = x.internal_link(bookmark, x.run(f"{text}\t{note}" if note else text))
+        paragraphs.append(
+            x.paragraph(
+                f"TOC{level}",
+                begin if index == 0 else "",
+                entry,
+                x.field_end() if index == last else "",
+            )
+        )
+    return paragraphs
+
+
+def build(digests: Sequence[Digest], options: LayoutOptions) -> Layout:
+    """The whole body for ``digests``: title block, contents, then each category and its papers."""
+    groups = group_by_category(digests)
+    dates = digest_dates(digests)
+    title = one_line(xml_text(options.title)) if options.title else default_title(dates)
+    papers = sum(len(papers) for papers in groups.values())
+    categories = tuple(groups)
+    count = papers_count(papers)
+    subtitle = f"{_SEPARATOR.join(categories)} \u2014 {count}" if categories else count
+
+    builder = _Builder(options, show_dates=len(dates) > 1)
+    for category, members in groups.items():
+        builder.category(category, members)
+
+    head = [x.paragraph("Title", x.run(title)), x.paragraph("Subtitle", x.run(subtitle))]
+    levels = TOC_LEVELS[options.toc]
+    if levels:
+        head.extend(_contents(builder.entries, levels))
+    if not papers and not categories:
+        head.append(x.paragraph("PaperNote", x.run("No papers.")))
+    return Layout(
+        title=title,
+        subtitle=subtitle,
+        categories=categories,
+        paragraphs=head + builder.paragraphs,
+        links=builder.links,
+        papers=papers,
+    )
