@@ -40,45 +40,51 @@ _HEADING_RE = re.compile(r"\n### (?:\[(\d+)\] )?\[(.*)\]\(([^\s()]+)\)[ \t]*(?=\
 # follows each value. A value runs to the first occurrence of its delimiter, which
 # is what the spec says, and str.find finds it faster than a regular expression.
 _V3_HEAD = "\n\nMain category: "
-_V3_DELIMITERS = (
-    "\n\n\n<details>\n  <summary>Details</summary>\nMotivation: ",
-    "\n\nMethod: ",
-    "\n\nResult: ",
-    "\n\nConclusion: ",
-    "\n\nAbstract: ",
-)
-_V3_NAMES = ("tldr", "motivation", "method", "result", "conclusion")
-_V3_TLDR = (("\nTL;DR: ", "TL;DR"), ("\nTLDR: ", "TLDR"))
+_V3_DETAILS = "\n\n\n<details>\n  <summary>Details</summary>\nMotivation: "
 
 
-def _match_v3(text: str, start: int, end: int) -> tuple[str, dict[str, str], str] | None:
-    """(raw authors, fields, TL;DR label) when ``text[start:end]`` is exactly one V3/V2 block body.
+def _match_v3(text: str, start: int, end: int) -> tuple[str, ...] | None:
+    """(TL;DR label, raw authors, category, tldr, motivation, method, result, conclusion, abstract)
+    when ``text[start:end]`` is exactly one V3/V2 block body, else None.
 
-    Works on bounds rather than a slice: a block is only copied once, into its values.
+    Works on bounds rather than a slice, so a block is copied only once, into its values.
     """
     find = text.find
     head = find(_V3_HEAD, start, end)
-    if head < start + 2 or find("\n", start, head + 1) != head or text[start] != "*" or text[head - 1] != "*":
+    if head < start + 2 or text[start] != "*" or text[head - 1] != "*" or text[end - 1] != "\n":
         return None
-    if text[end - 1 : end] != "\n":
+    if find("\n", start, head) >= 0:
         return None
-    pos = head + len(_V3_HEAD)
-    stop = find("\n", pos, end)
-    fields = {"primary_category": text[pos:stop]}
-    for prefix, label in _V3_TLDR:  # noqa: B007 - the label found is returned
-        if text.startswith(prefix, stop + 1, end):
-            pos = stop + 1 + len(prefix)
-            break
+    category = head + len(_V3_HEAD)
+    category_end = find("\n", category, end)
+    if text.startswith("\nTL;DR: ", category_end + 1, end):
+        label, tldr = "TL;DR", category_end + len("\n\nTL;DR: ")
+    elif text.startswith("\nTLDR: ", category_end + 1, end):
+        label, tldr = "TLDR", category_end + len("\n\nTLDR: ")
     else:
         return None
-    for name, delimiter in zip(_V3_NAMES, _V3_DELIMITERS, strict=True):
-        stop = find(delimiter, pos, end)
-        if stop < 0:
-            return None
-        fields[name] = text[pos:stop]
-        pos = stop + len(delimiter)
-    fields["abstract"] = text[pos : end - 1]
-    return text[start + 1 : head - 1], fields, label
+    tldr_end = find(_V3_DETAILS, tldr, end)
+    motivation = tldr_end + len(_V3_DETAILS)
+    motivation_end = find("\n\nMethod: ", motivation, end)
+    method = motivation_end + len("\n\nMethod: ")
+    method_end = find("\n\nResult: ", method, end)
+    result = method_end + len("\n\nResult: ")
+    result_end = find("\n\nConclusion: ", result, end)
+    conclusion = result_end + len("\n\nConclusion: ")
+    conclusion_end = find("\n\nAbstract: ", conclusion, end)
+    if tldr_end < 0 or motivation_end < 0 or method_end < 0 or result_end < 0 or conclusion_end < 0:
+        return None
+    return (
+        label,
+        text[start + 1 : head - 1],
+        text[category:category_end],
+        text[tldr:tldr_end],
+        text[motivation:motivation_end],
+        text[method:method_end],
+        text[result:result_end],
+        text[conclusion:conclusion_end],
+        text[conclusion_end + len("\n\nAbstract: ") : end - 1],
+    )
 
 
 _LABEL_LIKE = r"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){0,2}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{1,12}"
@@ -92,6 +98,21 @@ _UNSPACED_COMMA_RE = re.compile(r",(?! )")
 _PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
 
 _ANCHOR_RE = re.compile(r"""<(?:div|a) id=(?:'([^']*)'|"([^"]*)"|([^\s>]+))\s*></(?:div|a)>""")
+
+
+def _find_headings(text: str) -> list[re.Match[str]]:
+    """Every paper heading; str.find jumps between "### " lines faster than a regex search."""
+    found = []
+    find, match = text.find, _HEADING_RE.match
+    pos = find("\n### ")
+    while pos >= 0:
+        heading = match(text, pos)
+        if heading is not None:
+            found.append(heading)
+        pos = find("\n### ", pos + 5)
+    return found
+
+
 _TOC_HEADING_RE = re.compile(r"#{1,3} (?:Table of Contents|目录)\s*")
 _TOC_ENTRY_RE = re.compile(
     r"- \[(?P<cat>[^\]]+)\]\(#(?P<anchor>[^)]*)\)(?: \[Total: (?P<total>\d+)\]| \((?P<total2>\d+) 篇\))?\s*"
@@ -144,6 +165,7 @@ class _FileReader:
         self.sections: list[Section] = []
         self.papers: list[Paper] = []
         self.separator = ","
+        self.section: str | None = None  # the heading the next paper is listed under
         self.date: dt.date | None = None
         self.title: str | None = None
         self.stated_total: tuple[int, int] | None = None
@@ -163,7 +185,7 @@ class _FileReader:
     # -- top level ------------------------------------------------------------------
     def read(self) -> Digest:
         text = self.text  # starts with the "\n" that _HEADING_RE needs; offsets are shifted by one
-        headings = list(_HEADING_RE.finditer(text))
+        headings = _find_headings(text)
         first = headings[0].start() + 1 if headings else len(text)
         self.scan_structure(1, first, 1)
         self.separator = self.author_separator(headings)
@@ -232,15 +254,21 @@ class _FileReader:
         else:
             fast = _match_v3(text, body_start, close) if body_start < close else None
             if fast:
-                raw_authors, fields, label = fast
+                label, raw_authors, category, tldr, motivation, method, result, conclusion, abstract = fast
                 self.layouts.add("v3" if label == "TL;DR" else "v2")
                 extra: dict[str, str] = {}
-                categories: tuple[str, ...] = ()
+                categories: tuple[str, ...] = (category,) if category else ()
+                comment = None
             else:  # the line end before the closing blank line is not part of the last value
                 body = text[body_start:close] if body_start <= close else ""
                 draft = self.take_general(body[:-1] if body.endswith("\n") else body, line)
-                raw_authors, fields, extra, categories = draft.raw_authors, draft.fields, draft.extra, draft.categories
-            primary = fields.get("primary_category") or None
+                raw_authors, extra, fields = draft.raw_authors, draft.extra, draft.fields
+                category = fields.get("primary_category", "")
+                categories = draft.categories or ((category,) if category else ())
+                tldr, motivation, method, result, conclusion, abstract, comment = (
+                    fields.get(name)
+                    for name in ("tldr", "motivation", "method", "result", "conclusion", "abstract", "comment")
+                )
             self.papers.append(
                 Paper(
                     id=arxiv_id[0],
@@ -248,17 +276,17 @@ class _FileReader:
                     url=url,
                     title=title,
                     authors=self.split_authors(raw_authors, line),
-                    primary_category=primary,
-                    categories=categories or ((primary,) if primary else ()),
-                    section=self.sections[-1].category if self.sections else None,
+                    primary_category=category or None,
+                    categories=categories,
+                    section=self.section,
                     number=int(number) if number else None,
-                    tldr=fields.get("tldr"),
-                    motivation=fields.get("motivation"),
-                    method=fields.get("method"),
-                    result=fields.get("result"),
-                    conclusion=fields.get("conclusion"),
-                    abstract=fields.get("abstract"),
-                    comment=fields.get("comment"),
+                    tldr=tldr,
+                    motivation=motivation,
+                    method=method,
+                    result=result,
+                    conclusion=conclusion,
+                    abstract=abstract,
+                    comment=comment,
                     extra=extra,
                     date=self.date,
                     source=SourceSpan(path=self.source, line=line),
@@ -428,6 +456,7 @@ class _FileReader:
             if self.pending_anchor is not None or inline or "[[Back]]" in rest:
                 name = _BACK_RE.sub("", rest).strip()
                 self.sections.append(Section(category=name, line=line))
+                self.section = name
                 self.pending_anchor = None
                 return
         if self.no_papers_notice is None:  # the sentence under a notice is part of it
