@@ -87,6 +87,7 @@ def _match_v3(text: str, start: int, end: int) -> tuple[str, ...] | None:
     )
 
 
+_TEXT_FIELDS = ("tldr", "motivation", "method", "result", "conclusion", "abstract", "comment")
 _LABEL_LIKE = r"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){0,2}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{1,12}"
 _PLAIN_LABEL_RE = re.compile(rf"(?P<label>{_LABEL_LIKE})(?:: |:$|：)")
 _BOLD_LABEL_RE = re.compile(r"(?:> )?\*\*(?P<label>[^*\n]{1,40}?)[:：]\*\*(?: |$)")
@@ -253,22 +254,21 @@ class _FileReader:
             self.problem("error", "bad-url", f"paper link {url!r} is not an arXiv abs or pdf URL; paper skipped", line)
         else:
             fast = _match_v3(text, body_start, close) if body_start < close else None
+            texts: list[str | None]
             if fast:
-                label, raw_authors, category, tldr, motivation, method, result, conclusion, abstract = fast
+                label, raw_authors, category, *texts = fast
+                texts.append(None)  # the template has no comment
                 self.layouts.add("v3" if label == "TL;DR" else "v2")
                 extra: dict[str, str] = {}
                 categories: tuple[str, ...] = (category,) if category else ()
-                comment = None
             else:  # the line end before the closing blank line is not part of the last value
                 body = text[body_start:close] if body_start <= close else ""
                 draft = self.take_general(body[:-1] if body.endswith("\n") else body, line)
                 raw_authors, extra, fields = draft.raw_authors, draft.extra, draft.fields
                 category = fields.get("primary_category", "")
                 categories = draft.categories or ((category,) if category else ())
-                tldr, motivation, method, result, conclusion, abstract, comment = (
-                    fields.get(name)
-                    for name in ("tldr", "motivation", "method", "result", "conclusion", "abstract", "comment")
-                )
+                texts = [fields.get(name) for name in _TEXT_FIELDS]
+            tldr, motivation, method, result, conclusion, abstract, comment = texts
             self.papers.append(
                 Paper(
                     id=arxiv_id[0],
