@@ -256,8 +256,8 @@ class _FileReader:
             fast = _match_v3(text, body_start, close) if body_start < close else None
             texts: list[str | None]
             if fast:
-                label, raw_authors, category, *texts = fast
-                texts.append(None)  # the template has no comment
+                label, raw_authors, category, *values = fast
+                texts = [*values, None]  # the template has no comment
                 self.layouts.add("v3" if label == "TL;DR" else "v2")
                 extra: dict[str, str] = {}
                 categories: tuple[str, ...] = (category,) if category else ()
