@@ -124,6 +124,11 @@ _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TITLE_RE = re.compile(r"# (?P<title>(?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)\b.*)")
 _STATED_TOTAL_RE = re.compile(r"## (?:今日总计: (?P<a>\d+) 篇论文|Total Papers Today: (?P<b>\d+))\s*")
 _NO_PAPERS_RE = re.compile(r"#{1,3} (?:No New Papers Today|今日没有找到新论文。?)\s*")
+_SNIFF_RE = re.compile(
+    r"^(?:#{1,3} (?:Table of Contents|目录)|# (?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)\b.*"
+    r"|#{1,3} (?:No New Papers Today|今日没有找到新论文。?))[ \t]*\r?$",
+    re.M,
+)
 _IGNORABLE_RE = re.compile(r"\s*|-{3,}\s*|\[⬆️[^\]]*\]\(#[^)]*\)(?: \| \[⬆️[^\]]*\]\(#[^)]*\))*\s*")
 
 #: Labels with a home in the model; anything else is kept in ``Paper.extra``.
@@ -631,12 +636,8 @@ class DigestMarkdownReader(Reader):
     aliases: ClassVar[tuple[str, ...]] = ("md", "digest-md", "markdown")
 
     def sniff(self, head: str, path: str) -> bool:
-        return bool(
-            _HEADING_RE.search("\n" + head)
-            or "# Table of Contents" in head
-            or _TITLE_RE.search(head)
-            or _NO_PAPERS_RE.match(head.lstrip("\ufeff"))
-        )
+        """Whole lines only: a page that merely quotes "# Table of Contents" is not a digest."""
+        return bool(_HEADING_RE.search("\n" + head) or _SNIFF_RE.search(head.lstrip("\ufeff")))
 
     def read(self, data: bytes, source: str) -> Digest:
         return _FileReader("\n" + decode_text(data, source), source).read()
