@@ -1,0 +1,98 @@
+"""arxport's own json/jsonl read back losslessly; the generator's JSON Lines read field for field."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from converters.errors import InputError
+from converters.model import Digest
+from converters.registry import detect_reader, get_reader, get_writer
+
+from .conftest import CORPUS, SAMPLES, read_digest
+
+
+def write(name: str, digests: list[Digest]) -> bytes:
+    out = io.BytesIO()
+    get_writer(name).write(digests, out, {})
+    return out.getvalue()
+
+
+@pytest.mark.corpus
+def test_json_round_trip_is_lossless_on_the_corpus(corpus_digests: list[Digest]) -> None:
+    data = write("json", corpus_digests)
+    assert detect_reader(data[:4096].decode(), "all.json") == "json"
+    back = get_reader("json").read_all(data, "all.json")
+    assert list(back) == corpus_digests  # every field, problem, TOC entry and section
+    assert write("json", list(back)) == data
+
+
+@pytest.mark.corpus
+def test_jsonl_round_trip_keeps_every_paper(corpus_digests: list[Digest]) -> None:
+    data = write("jsonl", corpus_digests)
+    assert detect_reader(data[:4096].decode(), "all.jsonl") == "jsonl"
+    back = get_reader("jsonl").read(data, "all.jsonl")
+    assert back.papers == tuple(p for d in corpus_digests for p in d.papers)
+    assert len(data.splitlines()) == 6466
+
+
+def test_jsonl_public_keys_come_first_in_order() -> None:
+    line = json.loads(write("jsonl", [read_digest(SAMPLES / "digest-2025-01-02.md")]).splitlines()[0])
+    assert list(line)[:12] == [
+        "id", "version", "url", "title", "authors", "primary_category",
+        "categories", "section", "number", "tldr", "motivation", "method",
+    ]  # fmt: skip
+    assert {"result", "conclusion", "abstract", "extra", "date", "source"} <= set(line)
+
+
+def test_a_bad_jsonl_record_is_skipped_with_its_line() -> None:
+    good = write("jsonl", [read_digest(SAMPLES / "digest-2025-01-03.md")])
+    data = good + b'{"id": 5}\n' + b"not json\n"
+    digest = get_reader("jsonl").read(data, "x.jsonl")
+    assert len(digest.papers) == 2
+    assert [(p.code, p.source.line) for p in digest.problems] == [("bad-record", 3), ("bad-record", 4)]
+
+
+def test_a_broken_json_document_names_the_line() -> None:
+    with pytest.raises(InputError) as caught:
+        get_reader("json").read_all(b'{"format": "arxport",\n "version": 1,\n "digests": [}', "x.json")
+    assert caught.value.source is not None and caught.value.source.line == 3
+    with pytest.raises(InputError, match="digests"):
+        get_reader("json").read_all(b'{"format": "arxport", "version": 1, "digests": 7}', "x.json")
+
+
+def _pairs() -> list[tuple[Path, Path]]:
+    return [
+        (CORPUS / (j.name.split("_AI_enhanced_")[0] + ".md"), j) for j in sorted((CORPUS / "jsonl").glob("*.jsonl"))
+    ]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("markdown,records", _pairs(), ids=lambda p: p.name)
+def test_generator_jsonl_agrees_with_its_markdown(markdown: Path, records: Path) -> None:
+    data = records.read_bytes()
+    assert detect_reader(data[:4096].decode(), str(records)) == "digest-jsonl"
+    from_jsonl = get_reader("digest-jsonl").read(data, str(records))
+    from_markdown = read_digest(markdown)
+    assert not from_jsonl.problems
+    assert from_jsonl.date == from_markdown.date
+    by_id = {p.id: p for p in from_jsonl.papers}
+    assert set(by_id) == {p.id for p in from_markdown.papers}
+    for paper in from_markdown.papers:
+        other = by_id[paper.id]
+        for name in ("url", "title", "authors", "tldr", "motivation", "method", "result", "conclusion", "abstract"):
+            assert getattr(other, name) == getattr(paper, name), (paper.id, name)
+        assert other.extra["pdf"] == f"https://arxiv.org/pdf/{paper.id}"
+        assert other.categories[0] == (paper.primary_category or other.categories[0])
+    if "2026-07-01" in records.name:
+        assert sum("code_url" in p.extra for p in from_jsonl.papers) == 56
+
+
+def test_generator_jsonl_bad_lines_are_reported() -> None:
+    data = b'{"id": "2501.00001", "pdf": "x", "title": "T", "abs": "https://arxiv.org/abs/2501.00001"}\n[1]\n{"id": "x"}\n{oops\n'
+    digest = get_reader("digest-jsonl").read(data, "d_2025-01-02.jsonl")
+    assert [p.title for p in digest.papers] == ["T"]
+    assert [(p.level, p.source.line) for p in digest.problems] == [("error", 2), ("error", 3), ("error", 4)]
