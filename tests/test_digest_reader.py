@@ -174,7 +174,10 @@ def test_fork_variants(corpus_digests: list[Digest]) -> None:
     assert sorted(p.number or 0 for p in restyle.papers) == list(range(1, 451))
     broken = by_name(corpus_digests, "xmkxabc__610-2319__2025-06-10.md")
     assert "Timothy J. O'Donnell" in broken.papers[2].authors
-    assert broken.papers[0].comment == "Accepted for publication at CAV 2025, the 37th International\n  Conference on Computer Aided Verification"
+    assert (
+        broken.papers[0].comment
+        == "Accepted for publication at CAV 2025, the 37th International\n  Conference on Computer Aided Verification"
+    )
     assert [p.code for p in broken.problems] == ["unfilled-placeholder"]
     assert broken.papers[0].tldr == "" and broken.papers[0].primary_category is None
 
@@ -193,7 +196,9 @@ def test_problems_are_reported_with_lines(corpus_digests: list[Digest]) -> None:
 def test_sections_and_toc_are_kept(corpus_digests: list[Digest]) -> None:
     digest = by_name(corpus_digests, "dw-dengwei__2026-07-01.md")
     assert [e.category for e in digest.toc] == [s.category for s in digest.sections]
-    assert [e.total for e in digest.toc] == [sum(p.section == s.category for p in digest.papers) for s in digest.sections]
+    assert [e.total for e in digest.toc] == [
+        sum(p.section == s.category for p in digest.papers) for s in digest.sections
+    ]
 
 
 # --- the samples and synthetic edge cases -----------------------------------------------------
@@ -208,7 +213,10 @@ def test_crlf_and_bom_sample() -> None:
     assert first.version == 2 and first.id == "2501.04004"
     assert first.authors == ("A. *Star* Author", "B_underscore Person", "Ç. Ödegaard")
     assert first.tldr == ""
-    assert first.method == "Retrain with S\textsc{urprise} schedules; the model\x08s weights are compared.\n  An indented continuation line."
+    assert (
+        first.method
+        == "Retrain with S\textsc{urprise} schedules; the model\x08s weights are compared.\n  An indented continuation line."
+    )
     assert first.abstract is not None and "\nConclusion: this line" in first.abstract and "\r" not in first.abstract
     assert dict(first.extra) == {"Selection reason": "kept because the title is hard to parse."}
     assert {p.code for p in digest.problems} == {"toc-total-mismatch", "empty-section", "duplicate-paper"}
@@ -233,7 +241,7 @@ def test_old_style_ids() -> None:
         (b"", "empty"),
         (b"   \n\n", "empty"),
         (b"\x00\x01\x02binary", "binary"),
-        ("### [1] [T](https://arxiv.org/abs/2501.00001)\n".encode() + b"\xff\xfe", "UTF-8"),
+        (b"### [1] [T](https://arxiv.org/abs/2501.00001)\n" + b"\xff\xfe", "UTF-8"),
         (b"# My project\n\nSome README text.\n\n## Install\n\npip install it\n", "not an arXiv digest"),
     ],
 )
