@@ -244,7 +244,7 @@ class _FileReader:
 
     def read_block(self, heading: re.Match[str], end: int, line: int) -> None:
         text = self.text
-        number, title, url = heading.group(1), heading.group(2), heading.group(3)
+        number, title, url = heading.groups()
         body_start = heading.end() + 1
         close = text.find("\n</details>", heading.end(), end)
         if close < 0:
@@ -280,7 +280,9 @@ class _FileReader:
                     version=arxiv_id[1],
                     url=url,
                     title=title,
-                    authors=self.split_authors(raw_authors, line),
+                    authors=tuple(raw_authors.split(self.separator))
+                    if raw_authors and raw_authors[0] != "["
+                    else self.split_authors(raw_authors, line),
                     primary_category=category or None,
                     categories=categories,
                     section=self.section,
