@@ -36,6 +36,8 @@ BUILTIN_WRITERS: dict[str, str] = {
     "json": "converters.writers.canonical:JsonWriter",
     "jsonl": "converters.writers.canonical:JsonlWriter",
     "markdown": "converters.writers.markdown:MarkdownWriter",
+    "rss": "converters.writers.feeds:RssWriter",
+    "atom": "converters.writers.feeds:AtomWriter",
     "csv": "converters.writers.csv:CsvWriter",
     "jsonld": "converters.writers.jsonld:JsonLdWriter",
     "docx": "converters.writers.docx:DocxWriter",

@@ -1,0 +1,198 @@
+"""The feedgen calls that turn a :class:`~.selection.Selection` into RSS 2.0 or Atom 1.0 bytes.
+
+feedgen is imported inside the functions: other formats must not pay for it.
+The feedgen 1.0.0 traps worked around here (``output-formats.md`` section 2.3):
+``add_entry`` prepends unless told to append, ``updated``/``lastBuildDate``
+default to now, ``entry.id()`` alone makes an RSS guid that is not a permalink,
+Atom entry links lose their attributes (so each entry has exactly one link),
+and ``author()`` without an e-mail writes nothing in RSS (names go in
+``dc:creator``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from ...errors import OutputError
+from .content import escape_text, item_html, item_title, summary_text, text_line
+from .selection import FeedItem, Selection
+from .settings import FeedSettings
+
+if TYPE_CHECKING:
+    from feedgen.entry import FeedEntry
+    from feedgen.feed import FeedGenerator
+
+FeedKind = Literal["rss", "atom"]
+
+#: The scheme arXiv's own feeds use for category terms.
+CATEGORY_SCHEME = "http://arxiv.org/schemas/atom"
+GENERATOR = "arxport"
+DEFAULT_AUTHOR = "arxport"
+#: How many categories the default title names before "and N more".
+TITLE_CATEGORIES = 4
+# An arXiv category name (cs.CV, hep-th, math-ph, q-bio.NC) is safe in a URL path; digest text may be anything.
+_ARXIV_CATEGORY_RE = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?")
+# RSS elements that hold plain text, with their text (no element inside them holds a raw "<").
+_PLAIN_TEXT_ELEMENT_RE = re.compile(rb"(<(title|category|dc:creator)(?: [^>]*)?>)([^<]*)(</\2>)")
+MEDIA_TYPES: dict[FeedKind, str] = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FeedHead:
+    """Feed-level metadata with every default filled in."""
+
+    title: str
+    link: str
+    self_link: str | None
+    description: str
+    language: str | None
+    author: str
+
+    @property
+    def id(self) -> str:
+        """The Atom feed id: the self link when known, else the page link (both permanent URLs)."""
+        return self.self_link or self.link
+
+
+def feed_head(selection: Selection, settings: FeedSettings) -> FeedHead:
+    """Options where given, otherwise defaults built from the items' categories and the digest dates."""
+    categories = _categories(name for item in selection.items for name in item.categories[:1])
+    default_link = "https://arxiv.org/"
+    if len(categories) == 1 and _ARXIV_CATEGORY_RE.fullmatch(categories[0]):
+        default_link += f"list/{categories[0]}/new"
+    default_title = "arXiv digest"
+    if categories:
+        shown = ", ".join(categories[:TITLE_CATEGORIES])
+        more = len(categories) - TITLE_CATEGORIES
+        default_title += f": {shown}" + (f" and {more} more" if more > 0 else "")
+    span = selection.first_date.isoformat()
+    if selection.last_date != selection.first_date:
+        span += f" to {selection.last_date.isoformat()}"
+    default_description = f"Papers from arXiv daily digests, {span}"
+    if categories:
+        default_description += f", in {', '.join(categories)}"
+    return FeedHead(
+        title=settings.title or default_title,
+        link=settings.link or default_link,
+        self_link=settings.self_link,
+        description=settings.description or default_description + ".",
+        language=settings.language,
+        author=settings.author or DEFAULT_AUTHOR,
+    )
+
+
+def render(kind: FeedKind, selection: Selection, head: FeedHead) -> bytes:
+    """The whole feed document, UTF-8 with an XML declaration, pretty-printed.
+
+    A value that still trips feedgen or lxml is reported as :class:`OutputError`
+    (the model is sanitised first, so that would be a bug worth a clear message).
+    """
+    try:
+        generator = _feed(kind, selection, head)
+        for item in selection.items:
+            entry = generator.add_entry(order="append")
+            if kind == "rss":
+                _rss_entry(entry, item)
+            else:
+                _atom_entry(entry, item)
+        if kind == "rss":
+            data: bytes = _hex_references(generator.rss_str(pretty=True, encoding="UTF-8"))
+        else:
+            data = generator.atom_str(pretty=True, encoding="UTF-8")
+    except (ValueError, TypeError) as exc:
+        raise OutputError(f"could not build the {kind} feed: {exc}") from None
+    return data
+
+
+def _feed(kind: FeedKind, selection: Selection, head: FeedHead) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
+    generator = FeedGenerator()
+    if kind == "rss":
+        generator.load_extension("dc", atom=False, rss=True)
+        generator.dc.dc_creator(head.author)
+    updated = selection.updated
+    generator.id(head.id)
+    generator.title(head.title)
+    generator.subtitle(head.description)  # also the RSS <description>
+    generator.author({"name": head.author})
+    generator.updated(updated)
+    generator.lastBuildDate(updated)
+    generator.generator(GENERATOR)
+    if head.language:
+        generator.language(head.language)
+    if head.self_link:
+        generator.link(href=head.self_link, rel="self", type=MEDIA_TYPES[kind])
+    # Added last: RSS <link> is the last rel="alternate" link.
+    generator.link(href=head.link, rel="alternate", type="text/html")
+    return generator
+
+
+def _rss_entry(entry: FeedEntry, item: FeedItem) -> None:
+    paper = item.paper
+    entry.title(item_title(paper))
+    entry.link(href=paper.abs_url)
+    entry.guid(paper.abs_url, permalink=True)
+    summary = summary_text(paper)
+    if summary:
+        # RSS readers render <description> as HTML, so the plain text is escaped once more.
+        entry.description(escape_text(summary))
+    entry.content(item_html(paper))  # content:encoded, HTML
+    terms = _categories(item.categories)
+    if terms:
+        entry.category([{"term": term, "scheme": CATEGORY_SCHEME} for term in terms])
+    entry.pubDate(item.published)
+    authors = [name for name in (text_line(a) for a in paper.authors) if name]
+    if authors:
+        # One dc:creator with every name, as arXiv's own feeds have it: readers show only one.
+        entry.dc.dc_creator(", ".join(authors))
+
+
+def _atom_entry(entry: FeedEntry, item: FeedItem) -> None:
+    paper = item.paper
+    entry.title(item_title(paper))
+    entry.id(paper.abs_url)
+    entry.link(href=paper.abs_url, rel="alternate")
+    summary = summary_text(paper)
+    if summary:
+        # type="html" holding escaped text, like the RSS description: validators take a
+        # literal "&lt;" or "Who&When" in a text summary for undeclared HTML.
+        entry.summary(escape_text(summary), type="html")
+    entry.content(item_html(paper), type="html")
+    terms = _categories(item.categories)
+    if terms:
+        entry.category([{"term": term, "scheme": CATEGORY_SCHEME} for term in terms])
+    entry.published(item.published)
+    entry.updated(item.updated)
+    names = [name for name in (text_line(a) for a in paper.authors) if name]
+    if names:
+        entry.author([{"name": name} for name in names])
+
+
+def _hex_references(rss: bytes) -> bytes:
+    """RSS plain-text elements with ``&`` and ``<`` as ``&#x26;`` and ``&#x3C;`` (the RSS Best Practices Profile).
+
+    Readers disagree on whether an RSS title is text or HTML; hexadecimal
+    references read the same either way. lxml cannot be told to write them, and
+    these elements hold no markup (their ``<`` is always escaped), so the
+    serialised text is rewritten.
+    """
+
+    def rewrite(match: re.Match[bytes]) -> bytes:
+        text = match.group(3).replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+        return match.group(1) + text + match.group(4)
+
+    return _PLAIN_TEXT_ELEMENT_RE.sub(rewrite, rss)
+
+
+def _categories(values: Iterable[str | None]) -> list[str]:
+    """Distinct clean category names in first-seen order."""
+    seen: dict[str, None] = {}
+    for value in values:
+        term = text_line(value)
+        if term:
+            seen.setdefault(term, None)
+    return list(seen)
