@@ -74,3 +74,44 @@ def json_for_html_script(json_text: str) -> str:
         if char in json_text:
             json_text = json_text.replace(char, escape)
     return json_text
+
+
+# C1 controls (U+0080-U+009F) and every Unicode "format" (Cf) character as of Unicode
+# 14 (Python 3.11): zero-width space and joiners, direction marks and embeddings,
+# soft hyphen, BOM, interlinear annotation, tag characters. They are invisible, and
+# typesetting engines either choke on them (pdflatex: "Unicode character ... not set
+# up") or print nothing; tests/test_bibtex_escaping.py checks this list against
+# unicodedata so a newer Python cannot silently widen the category.
+_INVISIBLE_RE = re.compile(
+    "[\x80-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def without_invisibles(text: str) -> str:
+    """``text`` without C1 control characters and invisible format (Cf) characters such as U+200B.
+
+    Combine with :func:`without_controls` for the C0 controls. Zero-width joiners
+    go too, so emoji sequences fall apart into their parts.
+    """
+    return _INVISIBLE_RE.sub("", text)
+
+
+def clean_line(text: str) -> str:
+    """``text`` on one line: every whitespace run (newlines, TAB, CR, U+2028 ...) becomes one space,
+    other control and invisible characters are removed, and the ends are trimmed.
+
+    Fast for what digests hold: ``str.isprintable`` is False for every control,
+    format (Cf) and separator character but the space, so once newlines and TABs
+    are spaces, a printable text only needs its space runs collapsed, all in C.
+    """
+    if text.isprintable() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+        return text
+    line = text.replace("\n", " ").replace("\t", " ")
+    while "  " in line:
+        line = line.replace("  ", " ")
+    line = line.strip(" ")
+    if line.isprintable():
+        return line
+    return one_line(without_invisibles(without_controls(one_line(text))))

@@ -1,0 +1,115 @@
+"""What the citation writers (BibTeX, BibLaTeX, RIS, CSL-JSON) share: one record per paper.
+
+A citation file holds each paper once, so the papers of all digests are merged
+by arXiv id first (:func:`unique_papers`): a paper keeps the place of its first
+listing and the text of its newest one (latest digest date; among listings of
+one date, the last). Each record then gets its citation key
+(:mod:`converters.citekeys`), the year and month of its arXiv id, its authors
+split for citation formats (:mod:`converters.names`) and its AI summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from .citekeys import assign_keys, id_year_month
+from .model import Digest, Paper, iter_papers
+from .names import PersonName, split_name
+from .text import clean_line as clean
+
+#: The AI summary fields and the labels they carry in citation notes.
+SUMMARY_LABELS: tuple[tuple[str, str], ...] = (
+    ("tldr", "TL;DR"),
+    ("motivation", "Motivation"),
+    ("method", "Method"),
+    ("result", "Result"),
+    ("conclusion", "Conclusion"),
+)
+
+
+class Citation(NamedTuple):
+    """One paper as the citation writers see it, its text values cleaned (one line, no control
+    characters) but not escaped: each writer escapes for its own format."""
+
+    key: str
+    paper: Paper
+    #: Year and month of version 1, from the arXiv id.
+    year: int | None
+    month: int | None
+    names: tuple[PersonName, ...]
+    #: The title, or ``arXiv:<id>`` when the digest gave none (every format requires one).
+    title: str
+    #: The primary category, then the other categories, each once.
+    keywords: tuple[str, ...]
+    #: (label, text) of each non-empty AI summary field, in template order.
+    summary: tuple[tuple[str, str], ...]
+
+    def summary_text(self, separator: str = " ") -> str:
+        """The AI summary as ``TL;DR: ... Motivation: ...``; empty when the digest had none."""
+        return separator.join(f"{label}: {text}" for label, text in self.summary)
+
+
+def unique_papers(digests: Iterable[Digest]) -> tuple[list[Paper], int]:
+    """(one paper per arXiv id, how many repeated listings were folded in); see the module docstring."""
+    chosen: dict[str, Paper] = {}
+    total = 0
+    for paper in iter_papers(digests):
+        total += 1
+        current = chosen.get(paper.id)
+        if current is None or _date(paper) >= _date(current):
+            chosen[paper.id] = paper  # a dict keeps the first insertion's place
+    return list(chosen.values()), total - len(chosen)
+
+
+def _date(paper: Paper) -> dt.date:
+    return paper.date or dt.date.min
+
+
+def citations(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterable[str] = ()) -> list[Citation]:
+    """A :class:`Citation` for each paper (arXiv ids must be unique), keys assigned over the whole list."""
+    keys = assign_keys(papers, key_format, taken)
+    records = []
+    for key, paper in zip(keys, papers, strict=True):
+        when = id_year_month(paper.id)
+        names = tuple(name for name in map(split_name, paper.authors) if name is not None)
+        records.append(
+            Citation(
+                key,
+                paper,
+                when[0] if when else None,
+                when[1] if when else None,
+                names,
+                clean(paper.title) or f"arXiv:{paper.id}",
+                _keywords(paper),
+                _summary(paper),
+            )
+        )
+    return records
+
+
+def _keywords(paper: Paper) -> tuple[str, ...]:
+    seen: list[str] = []
+    for category in (paper.category, *paper.categories):
+        value = clean(category) if category else ""
+        if value and value not in seen:
+            seen.append(value)
+    return tuple(seen)
+
+
+def _summary(paper: Paper) -> tuple[tuple[str, str], ...]:
+    parts = []
+    for attribute, label in SUMMARY_LABELS:
+        value = getattr(paper, attribute)
+        text = clean(value) if value else ""
+        if text:
+            parts.append((label, text))
+    return tuple(parts)
+
+
+def duplicate_note(repeats: int) -> tuple[str, ...]:
+    """The report note for papers listed more than once, or nothing."""
+    if not repeats:
+        return ()
+    return (f"{repeats} repeated listing(s) of an arXiv id written once, with the newest digest's text",)

@@ -1,0 +1,181 @@
+"""Citation keys: stable, unique, ASCII.
+
+Two forms (``--key-format``):
+
+``arxiv`` (default)
+    arXiv's own rule (its "Export BibTeX citation" links): the first author's
+    surname (:func:`~converters.names.arxiv_keyname`), the year, and the first
+    four title words that are not on arXiv's stop list, run together, with
+    everything but letters and digits dropped and lower-cased. Unlike arXiv,
+    accents are folded to ASCII (``müller`` becomes ``muller``) and the year is
+    the year of the arXiv id (the month of version 1), since a digest does not
+    record the date of the latest version. A surname with no Latin letters
+    becomes ``anon``.
+``id``
+    The arXiv identifier: ``arXiv:2511.13751``; an old-style id's slash becomes
+    an underscore (``arXiv:hep-th_9901001``).
+
+Clashes. Two papers of one run can get the same key. All papers that share a
+key are ordered by arXiv id (oldest submission first); the first keeps the bare
+key and the others get ``a``, ``b``, ... ``z``, ``aa``, ``ab`` ... in that order,
+skipping any key already taken. So a key depends only on the paper and on the
+papers it clashes with, never on input order, and a paper added by a later
+digest (a newer id) gets the next free suffix without renaming anything. Keys
+of an existing file (``--merge``) are taken before any is handed out, compared
+case-insensitively as BibTeX and biber do.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
+
+from .model import Paper
+from .names import arxiv_keyname
+from .text import clean_line
+
+KEY_FORMATS: tuple[str, ...] = ("arxiv", "id")
+
+_TITLE_WORDS = 4
+# Latin letters that NFKD does not split into a base letter and a mark.
+_FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ı": "i",
+        "ħ": "h",
+        "Ħ": "H",
+        "ŋ": "ng",
+        "Ŋ": "NG",
+        "ĸ": "k",
+        "ſ": "s",
+    }
+)
+_NOT_KEY_CHAR_RE = re.compile("[^a-z0-9]+")
+_ID_KEY_UNSAFE_RE = re.compile(r"[^A-Za-z0-9.:_-]")
+_NEW_ID_RE = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})$")
+_OLD_ID_RE = re.compile(r"^(.+)/(\d{2})(\d{2})(\d{3})$")
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """arXiv's 317 citation-key stop words (``converters/data``, MIT licence beside it)."""
+    text = resources.files("converters").joinpath("data/arxiv-bibtex-key-stopwords.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
+def fold_ascii(text: str) -> str:
+    """Lower-case ASCII letters and digits of ``text``: accents folded, everything else dropped."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_FOLD)).encode("ascii", "ignore").decode("ascii")
+    return _NOT_KEY_CHAR_RE.sub("", text.lower())
+
+
+def id_year_month(arxiv_id: str) -> tuple[int, int | None] | None:
+    """(year, month) of version 1 from an arXiv id (``2511.13751`` -> (2025, 11)); None when not an id.
+
+    Old-style ids (``hep-th/9901001``) date from 1991 to 2007: ``91``-``99`` are 19xx.
+    """
+    match = _NEW_ID_RE.match(arxiv_id)
+    if match:
+        year, month = 2000 + int(match.group(1)), int(match.group(2))
+    else:
+        match = _OLD_ID_RE.match(arxiv_id)
+        if not match:
+            return None
+        yy, month = int(match.group(2)), int(match.group(3))
+        year = 1900 + yy if yy >= 91 else 2000 + yy
+    return year, month if 1 <= month <= 12 else None
+
+
+def id_order(arxiv_id: str) -> tuple[int, int, str, int]:
+    """A sort key that puts arXiv ids in submission order (year, month, then number)."""
+    match = _NEW_ID_RE.match(arxiv_id)
+    if match:
+        return (2000 + int(match.group(1)), int(match.group(2)), "", int(match.group(3)))
+    match = _OLD_ID_RE.match(arxiv_id)
+    if match:
+        yy = int(match.group(2))
+        return (1900 + yy if yy >= 91 else 2000 + yy, int(match.group(3)), match.group(1), int(match.group(4)))
+    return (9999, 99, arxiv_id, 0)  # not an arXiv id: after every real one, by text
+
+
+def arxiv_style_key(paper: Paper) -> str:
+    """The bare ``arxiv`` key of a paper (see the module docstring), before clash suffixes."""
+    surname = fold_ascii(arxiv_keyname(paper.authors[0])) if paper.authors else ""
+    when = id_year_month(paper.id)
+    year = str(when[0]) if when else ""
+    stop = stopwords()
+    title = clean_line(paper.title)
+    words = [word for word in title.split(" ") if word and word.lower() not in stop][:_TITLE_WORDS]
+    return f"{surname or 'anon'}{year}{fold_ascii(''.join(words))}"
+
+
+def id_style_key(paper: Paper) -> str:
+    """``arXiv:<id>``, with anything but letters, digits and ``. : _ -`` turned into ``_``."""
+    return "arXiv:" + _ID_KEY_UNSAFE_RE.sub("_", paper.id)
+
+
+def suffix(index: int) -> str:
+    """The clash suffix number ``index`` (0-based): a ... z, aa, ab ... (bijective base 26)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def assign_keys(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterable[str] = ()) -> list[str]:
+    """One unique key per paper, in the order of ``papers`` (see the module docstring for the rule).
+
+    ``papers`` must not repeat an arXiv id. ``taken`` holds keys that may not be
+    handed out (those of an existing ``.bib``); they are compared case-insensitively.
+    """
+    if key_format not in KEY_FORMATS:
+        raise ValueError(f"unknown key format {key_format!r}; known: {', '.join(KEY_FORMATS)}")
+    make = arxiv_style_key if key_format == "arxiv" else id_style_key
+    bases = [make(paper) for paper in papers]
+    groups: dict[str, list[int]] = {}
+    for index, base in enumerate(bases):
+        groups.setdefault(base.casefold(), []).append(index)
+    used = {key.casefold() for key in taken}
+    keys: list[str | None] = [None] * len(papers)
+    ordered = sorted(groups.items())
+    for members in (m for _, m in ordered):
+        members.sort(key=lambda i: (id_order(papers[i].id), papers[i].id))
+    # Bare keys first, so that a suffixed key never takes another paper's bare key.
+    for folded, members in ordered:
+        if folded not in used:
+            used.add(folded)
+            keys[members[0]] = bases[members[0]]
+    for _, members in ordered:
+        next_suffix = 0
+        for index in members:
+            if keys[index] is not None:
+                continue
+            while True:
+                candidate = bases[index] + suffix(next_suffix)
+                next_suffix += 1
+                if candidate.casefold() not in used:
+                    break
+            used.add(candidate.casefold())
+            keys[index] = candidate
+    return [key for key in keys if key is not None]

@@ -1,0 +1,131 @@
+"""Author names as digests give them ("First Middle Last"), split for citation formats.
+
+A digest carries display names only, so the split is a guess. It is made only
+where it is safe: a name that is a collaboration, holds a comma or the word
+``and``, or is a single word stays whole (:attr:`PersonName.literal`), which
+every format can carry without mangling it. Otherwise the last word is the
+family name, with a lower-case particle run before it (``van der``) and a
+generational suffix after it (``Jr.``) split off; that is what BibTeX itself
+would make of the name, written explicitly so every tool agrees.
+
+:func:`arxiv_keyname` is a different rule: the one arXiv uses for the surname
+part of its citation keys.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .text import clean_line
+
+#: Generational suffixes split off the end of a name (BibTeX's "Jr" part).
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+#: Particles that may start a name without a given name ("de Gaulle").
+_LEADING_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "la", "le", "del", "della", "da", "di", "du", "dos", "das", "ter", "ten", "zu"}
+)
+# Names kept whole: organisations (a name holding one of these words), names with a
+# comma or a brace (which would change how BibTeX splits them), and names holding
+# the word "and" (BibTeX splits author lists on it, in any case) or "others" (et al.).
+_UNSPLITTABLE_RE = re.compile(
+    r"[,{}]|\b(?:collaborations?|consortium|consortia|team|group|project|committee|initiative|alliance|collective"
+    r"|and|others)\b",
+    re.IGNORECASE,
+)
+
+# arXiv's key rule (arxiv-base arxiv/authors): particles that join the surname, suffixes it drops.
+_ARXIV_PARTICLES = frozenset(
+    {"van", "der", "de", "la", "von", "del", "della", "da", "mac", "ter", "dem", "di", "vaziri"}
+)
+_ARXIV_SUFFIXES = frozenset({"i", "ii", "iii", "iv", "v", "sr", "jr", "sr.", "jr."})
+_ARXIV_GROUP_RE = re.compile(r"^(.*?\b(?:collaboration|group|team))\b", re.IGNORECASE)
+
+
+class PersonName(NamedTuple):
+    """One author, cleaned (controls and invisible characters removed, whitespace collapsed).
+
+    For a :attr:`literal` name (an organisation, or one that cannot be split
+    safely) :attr:`family` holds the whole name and the other parts are empty.
+    A named tuple rather than a dataclass: tens of thousands are made per run.
+    """
+
+    family: str
+    given: str = ""
+    particle: str = ""
+    suffix: str = ""
+    literal: bool = False
+
+    @property
+    def full(self) -> str:
+        """The name in display order, as the digest gave it (after cleaning)."""
+        return " ".join(part for part in (self.given, self.particle, self.family, self.suffix) if part)
+
+    @property
+    def sort_family(self) -> str:
+        """Particle and family name ("van Beethoven"): what BibTeX and RIS put before the comma."""
+        return f"{self.particle} {self.family}" if self.particle else self.family
+
+
+def clean_name(raw: str) -> str:
+    """A name without control or invisible characters, whitespace collapsed."""
+    return clean_line(raw)
+
+
+def split_name(raw: str) -> PersonName | None:
+    """Split a display name (see the module docstring); None when nothing is left after cleaning."""
+    name = raw if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " " else clean_line(raw)
+    if not name:
+        return None
+    words = name.split(" ")
+    if len(words) == 1 or _UNSPLITTABLE_RE.search(name):
+        return PersonName(name, "", "", "", True)
+    suffix = ""
+    if len(words) >= 3 and words[-1].lower() in _SUFFIXES:
+        suffix = words.pop()
+    family = words.pop()
+    if words[-1][:1].isupper():
+        return PersonName(family, " ".join(words), "", suffix)  # the common case: no particle
+    start = len(words)
+    # The lower-case run just before the family name is its particle; the first word
+    # only joins it when it is a known particle ("de Gaulle"), since "danah boyd" has
+    # a lower-case given name.
+    while start > 1 and _is_lower(words[start - 1]):
+        start -= 1
+    if start == 1 and words[0].lower() in _LEADING_PARTICLES and all(_is_lower(w) for w in words):
+        start = 0
+    return PersonName(family, " ".join(words[:start]), " ".join(words[start:]), suffix)
+
+
+def _is_lower(word: str) -> bool:
+    """True when the first cased character of ``word`` is lower case (BibTeX's test for a "von" word)."""
+    for char in word:
+        if char.isupper():
+            return False
+        if char.islower():
+            return True
+    return False
+
+
+def arxiv_keyname(raw: str) -> str:
+    """The surname arXiv puts in a citation key: ``"Ludwig van Beethoven"`` gives ``"van Beethoven"``.
+
+    A ``<words> Collaboration|Group|Team`` name is kept whole; otherwise, first
+    match wins: two particles and the last word, one particle and the last word,
+    the word before a suffix, the last word.
+    """
+    name = clean_name(raw)
+    group = _ARXIV_GROUP_RE.match(name)
+    if group:
+        return group.group(1)
+    words = name.split(" ") if name else []
+    if len(words) <= 1:
+        return name
+    lowered = [w.lower() for w in words]
+    if len(words) >= 3 and lowered[-3] in _ARXIV_PARTICLES and lowered[-2] in _ARXIV_PARTICLES:
+        return " ".join(words[-3:])
+    if lowered[-2] in _ARXIV_PARTICLES:
+        return " ".join(words[-2:])
+    if lowered[-1] in _ARXIV_SUFFIXES:
+        return words[-2]
+    return words[-1]

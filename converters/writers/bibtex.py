@@ -1,0 +1,186 @@
+"""``bibtex`` and ``biblatex``: one entry per paper, for LaTeX and for citation managers.
+
+``bibtex`` writes arXiv's own export shape (``@misc`` with ``eprint``,
+``archivePrefix``, ``primaryClass``), plus the arXiv DOI, the abstract, the
+categories as ``keywords``, arXiv's comment as ``note`` and the AI summary as
+``annote`` (a field Zotero and JabRef keep as a note and bibliography styles do
+not print). ``biblatex`` writes ``@online`` entries in biblatex's data model
+(``eprinttype``/``eprintclass``, ``date``, ``urldate``, ``annotation``) that
+``biber --validate-datamodel`` accepts without a warning.
+
+Both write UTF-8 by default (``--ascii`` for LaTeX macros instead), escape
+every value with :func:`converters.latex.latex`, and take keys from
+:mod:`converters.citekeys`. ``--merge refs.bib`` writes the existing file
+unchanged followed by entries for the papers it does not have yet; see
+:mod:`converters.bibmerge`. docs/citations.md has the full field mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, BinaryIO, ClassVar
+
+from ..bibmerge import ExistingBib, read_existing
+from ..citations import Citation, citations, duplicate_note, unique_papers
+from ..citekeys import KEY_FORMATS
+from ..latex import escape_plain, latex, to_ascii
+from ..model import Digest
+from ..names import PersonName
+from ..text import utf8
+from .base import OptionSpec, Writer, WriteReport
+
+KEY_FORMAT_OPTION = OptionSpec(
+    name="key-format",
+    help="Citation keys: 'arxiv' (surname, year and title words, as arXiv's export) or 'id' (arXiv:2511.13751).",
+    type="choice",
+    choices=KEY_FORMATS,
+    default="arxiv",
+)
+ASCII_OPTION = OptionSpec(
+    name="ascii",
+    help="Write accents and other non-ASCII characters as LaTeX macros instead of UTF-8.",
+    type="flag",
+    default=False,
+)
+MERGE_OPTION = OptionSpec(
+    name="merge",
+    help="Existing .bib file to extend: its entries and keys are kept, papers it already has are skipped.",
+    type="path",
+    default=None,
+    metavar="BIB",
+)
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+Field = tuple[str, str, bool]  # (name, value, braced): month macros are written bare
+
+
+def bib_name(name: PersonName, ascii: bool) -> str:
+    """One name for an ``author`` field: ``{Whole Name}`` for a literal name, else ``von Last, Jr, First``."""
+    if name.literal:
+        return "{" + latex(name.family, math=False, ascii=ascii) + "}"
+    parts = [name.sort_family, name.suffix, name.given] if name.suffix else [name.sort_family, name.given]
+    text = ", ".join(part for part in parts if part)
+    # A split name holds no brace (see converters.names), so plain escaping is enough.
+    text = escape_plain(text)
+    return to_ascii(text) if ascii and not text.isascii() else text
+
+
+def _authors(record: Citation, ascii: bool) -> str:
+    return " and ".join(bib_name(name, ascii) for name in record.names)
+
+
+@cache
+def _field_start(name: str, width: int) -> str:
+    return f"  {name.ljust(width)} = "
+
+
+def _entry(kind: str, key: str, fields: list[Field], width: int) -> str:
+    lines = [f"@{kind}{{{key},"]
+    for name, value, braced in fields:
+        if value:
+            lines.append(
+                f"{_field_start(name, width)}{{{value}}}," if braced else f"{_field_start(name, width)}{value},"
+            )
+    lines.append("}\n")
+    return "\n".join(lines)
+
+
+class _BibWriter(Writer):
+    """What both dialects share: options, merging, assembling entries."""
+
+    suffixes: ClassVar[tuple[str, ...]] = (".bib",)
+    options: ClassVar[tuple[OptionSpec, ...]] = (KEY_FORMAT_OPTION, ASCII_OPTION, MERGE_OPTION)
+    #: Entry type and the width field names are padded to.
+    kind: ClassVar[str]
+    width: ClassVar[int]
+
+    def fields(self, record: Citation, ascii: bool) -> list[Field]:
+        raise NotImplementedError
+
+    def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
+        ascii = bool(options.get("ascii", False))
+        key_format = options.get("key_format") or "arxiv"
+        merge_path = options.get("merge")
+        existing: ExistingBib | None = read_existing(str(merge_path)) if merge_path else None
+        papers, repeats = unique_papers(digests)
+        notes = list(duplicate_note(repeats))
+        if existing is not None:
+            kept = [paper for paper in papers if paper.id not in existing.arxiv_ids]
+            notes.append(
+                f"merged into {existing.path}: kept its {existing.entries} entries,"
+                f" skipped {len(papers) - len(kept)} paper(s) it already cites"
+            )
+            if existing.failed_blocks:
+                notes.append(
+                    f"{existing.path} has {existing.failed_blocks} block(s) bibtexparser cannot read; kept as they were"
+                )
+            papers = kept
+        records = citations(papers, key_format, existing.keys if existing else ())
+        authorless = sum(1 for record in records if not record.names)
+        if authorless:
+            notes.append(f"{authorless} paper(s) have no authors; their entries have no author field")
+        entries = [_entry(self.kind, r.key, self.fields(r, ascii), self.width) for r in records]
+        text = "\n".join(entries)
+        if existing is not None and existing.text.strip():
+            newline = "\r\n" if "\r\n" in existing.text else "\n"
+            head = existing.text if existing.text.endswith("\n") else existing.text + newline
+            text = head + (newline + text.replace("\n", newline) if text else "")
+        out.write(utf8(text))
+        return WriteReport(items=len(records), notes=tuple(notes))
+
+
+class BibtexWriter(_BibWriter):
+    name: ClassVar[str] = "bibtex"
+    description: ClassVar[str] = "BibTeX @misc entries in arXiv's export shape (eprint, DOI, abstract, AI summary)"
+    aliases: ClassVar[tuple[str, ...]] = ("bib",)
+    kind: ClassVar[str] = "misc"
+    width: ClassVar[int] = len("archivePrefix")
+
+    def fields(self, record: Citation, ascii: bool) -> list[Field]:
+        paper = record.paper
+        return [
+            ("title", latex(record.title, protect=True, ascii=ascii, cleaned=True), True),
+            ("author", _authors(record, ascii), True),
+            ("year", str(record.year) if record.year else "", True),
+            ("month", _MONTHS[record.month - 1] if record.month else "", False),
+            ("eprint", paper.id, True),
+            ("archivePrefix", "arXiv", True),
+            ("primaryClass", latex(paper.category, math=False, ascii=ascii), True),
+            ("doi", paper.doi, True),
+            ("url", paper.abs_url, True),
+            ("abstract", latex(paper.abstract, ascii=ascii), True),
+            ("keywords", latex(", ".join(record.keywords), math=False, ascii=ascii, cleaned=True), True),
+            ("note", latex(paper.comment, ascii=ascii), True),
+            ("annote", latex(record.summary_text(), ascii=ascii, cleaned=True), True),
+        ]
+
+
+class BiblatexWriter(_BibWriter):
+    name: ClassVar[str] = "biblatex"
+    description: ClassVar[str] = "BibLaTeX @online entries (eprinttype arxiv, date, DOI, abstract, AI annotation)"
+    kind: ClassVar[str] = "online"
+    width: ClassVar[int] = len("eprintclass")
+
+    def fields(self, record: Citation, ascii: bool) -> list[Field]:
+        paper = record.paper
+        date = ""
+        if record.year:
+            date = f"{record.year:04d}-{record.month:02d}" if record.month else f"{record.year:04d}"
+        return [
+            ("title", latex(record.title, protect=True, ascii=ascii, cleaned=True), True),
+            ("author", _authors(record, ascii), True),
+            ("date", date, True),
+            ("eprint", paper.id, True),
+            ("eprinttype", "arxiv", True),
+            ("eprintclass", latex(paper.category, math=False, ascii=ascii), True),
+            ("version", str(paper.version) if paper.version is not None else "", True),
+            ("doi", paper.doi, True),
+            ("url", paper.abs_url, True),
+            ("urldate", paper.date.isoformat() if paper.date else "", True),
+            ("abstract", latex(paper.abstract, ascii=ascii), True),
+            ("keywords", latex(", ".join(record.keywords), math=False, ascii=ascii, cleaned=True), True),
+            ("note", latex(paper.comment, ascii=ascii), True),
+            ("annotation", latex(record.summary_text(), ascii=ascii, cleaned=True), True),
+        ]

@@ -1,0 +1,81 @@
+"""``csljson``: CSL-JSON, the item format of Zotero, pandoc (``--citeproc``) and citeproc.
+
+A JSON array with one ``"type": "article"`` item per paper, shaped as Zotero
+exports arXiv preprints: ``id`` (the citation key, so ``[@key]`` in pandoc
+matches ``\\cite{key}``), ``title``, ``author`` (``family``/``given`` with
+particle and suffix, ``literal`` for names that cannot be split), ``issued``
+(year and month of the arXiv id), ``accessed`` (the digest date), ``publisher``
+and ``archive`` ``arXiv``, ``number`` ``arXiv:<id>``, ``DOI``, ``URL``,
+``abstract``, ``keyword`` (categories), ``note`` (arXiv's comment), ``annote``
+(the AI summary, one line per field) and ``version``. Values are plain text
+(CSL-JSON has no TeX), cleaned of control characters, on one line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar
+
+from ..citations import Citation, citations, duplicate_note, unique_papers
+from ..latex import clean
+from ..model import Digest
+from ..names import PersonName
+from ..text import utf8
+from .base import OptionSpec, Writer, WriteReport
+from .bibtex import KEY_FORMAT_OPTION
+
+
+def csl_name(name: PersonName) -> dict[str, str]:
+    """A CSL name object: ``literal`` for organisations and unsplittable names, else its parts."""
+    if name.literal:
+        return {"literal": name.family}
+    parts = {
+        "family": name.family,
+        "given": name.given,
+        "non-dropping-particle": name.particle,
+        "suffix": name.suffix,
+    }
+    return {key: value for key, value in parts.items() if value}
+
+
+def csl_item(record: Citation) -> dict[str, Any]:
+    """The CSL-JSON item of one paper; empty values are left out."""
+    paper = record.paper
+    issued = [record.year, record.month] if record.month else [record.year]
+    accessed = [paper.date.year, paper.date.month, paper.date.day] if paper.date else None
+    item: dict[str, Any] = {
+        "id": record.key,
+        "type": "article",
+        "title": record.title,
+        "author": [csl_name(name) for name in record.names],
+        "issued": {"date-parts": [issued]} if record.year else None,
+        "accessed": {"date-parts": [accessed]} if accessed else None,
+        "publisher": "arXiv",
+        "archive": "arXiv",
+        "number": f"arXiv:{paper.id}",
+        "version": str(paper.version) if paper.version is not None else None,
+        "DOI": paper.doi,
+        "URL": paper.abs_url,
+        "abstract": clean(paper.abstract) if paper.abstract else None,
+        "keyword": ", ".join(record.keywords),
+        "note": clean(paper.comment) if paper.comment else None,
+        "annote": record.summary_text("\n"),
+    }
+    return {key: value for key, value in item.items() if value}
+
+
+class CslJsonWriter(Writer):
+    name: ClassVar[str] = "csljson"
+    description: ClassVar[str] = "CSL-JSON items (type article) for Zotero, pandoc --citeproc and citeproc"
+    suffixes: ClassVar[tuple[str, ...]] = (".csl.json",)
+    aliases: ClassVar[tuple[str, ...]] = ("csl-json", "csl")
+    options: ClassVar[tuple[OptionSpec, ...]] = (KEY_FORMAT_OPTION,)
+
+    def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
+        papers, repeats = unique_papers(digests)
+        items = [csl_item(r) for r in citations(papers, options.get("key_format") or "arxiv")]
+        # One item per line: readable, diff-friendly, and json's C encoder (indent= would use the slow one).
+        lines = ",\n".join(json.dumps(item, ensure_ascii=False) for item in items)
+        out.write(utf8(f"[\n{lines}\n]\n" if items else "[]\n"))
+        return WriteReport(items=len(items), notes=duplicate_note(repeats))
