@@ -41,11 +41,11 @@ BUILTIN_WRITERS: dict[str, str] = {
     "csv": "converters.writers.csv:CsvWriter",
     "jsonld": "converters.writers.jsonld:JsonLdWriter",
     "docx": "converters.writers.docx:DocxWriter",
-}
     "bibtex": "converters.writers.bibtex:BibtexWriter",
     "biblatex": "converters.writers.bibtex:BiblatexWriter",
     "ris": "converters.writers.ris:RisWriter",
     "csljson": "converters.writers.csljson:CslJsonWriter",
+}
 
 T = TypeVar("T", Reader, Writer)
 
