@@ -160,9 +160,11 @@ class JsonLdWriter(Writer):
     )
 
     def write(self, digests: Sequence[Digest], out: IO[bytes], options: Mapping[str, Any]) -> WriteReport:
-        text = json.dumps(document(digests), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(document(digests), ensure_ascii=False, indent=2)
         if options.get("embed_html", False):
             text = f'<script type="application/ld+json">\n{json_for_html_script(text)}\n</script>\n'
+        else:
+            text += "\n"
         out.write(utf8(text))
         papers = [paper for digest in digests for paper in digest.papers]
         return WriteReport(items=len(papers), notes=_notes(papers))
