@@ -33,7 +33,6 @@ SCHEMA_CONTEXT = "https://schema.org"
 #: anyone else's vocabulary; the IRIs identify terms and are not meant to be fetched.
 PREFIX = "arxport"
 NAMESPACE = "https://arxport.invalid/ns#"
-CONTEXT: list[Any] = [SCHEMA_CONTEXT, {PREFIX: NAMESPACE}]
 
 DOI_RESOLVER = "https://doi.org/"
 CATEGORY_TAXONOMY = "https://arxiv.org/category_taxonomy"
@@ -142,7 +141,8 @@ def item_list(digest: Digest) -> dict[str, Any]:
 
 def document(digests: Sequence[Digest]) -> dict[str, Any]:
     """The whole JSON-LD document for a run: the context and one ItemList per digest."""
-    return {"@context": CONTEXT, "@graph": [item_list(digest) for digest in digests]}
+    context = [SCHEMA_CONTEXT, {PREFIX: NAMESPACE}]
+    return {"@context": context, "@graph": [item_list(digest) for digest in digests]}
 
 
 class JsonLdWriter(Writer):
