@@ -250,6 +250,12 @@ def test_notes_count_guarded_cells_and_excel_limits() -> None:
     assert quiet.notes == ()
 
 
+def test_lone_surrogates_become_replacement_characters() -> None:
+    # json.loads (the generator-JSONL reader) accepts "\ud800"; UTF-8 cannot encode it.
+    rows = read_rows(write([digest(paper(title="a\ud800b", authors=("x\udfff",)))], columns="title,authors"))
+    assert rows[1] == ["a\ufffdb", "x\ufffd"]
+
+
 def test_registered_for_csv_suffix() -> None:
     assert isinstance(get_writer("csv"), CsvWriter)
     assert writer_for_path("papers.CSV") == "csv"

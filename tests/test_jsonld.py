@@ -273,6 +273,11 @@ def test_output_is_the_document_and_deterministic() -> None:
     assert data.endswith(b"}\n")
 
 
+def test_lone_surrogates_become_replacement_characters() -> None:
+    doc = json.loads(write([Digest(source="x", papers=(paper(title="a\ud800b"),))]))
+    assert doc["@graph"][0]["itemListElement"][0]["item"]["name"] == "a\ufffdb"
+
+
 def test_registered() -> None:
     assert isinstance(get_writer("jsonld"), JsonLdWriter)
     assert isinstance(get_writer("json-ld"), JsonLdWriter)
