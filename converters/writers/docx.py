@@ -12,8 +12,9 @@ properties, link relationships. Two things python-docx cannot do are done here:
   ``document.xml.rels`` as the package is rewritten: one pass, no parse.
 * **Same bytes every run.** Core properties carry the newest digest date (or
   1980-01-01 when no date is known) instead of "now", python-docx's author
-  marks are replaced, the template's stale thumbnail is dropped and every zip
-  entry gets the same fixed timestamp.
+  marks are replaced and every zip entry gets the same fixed timestamp.
+  (The template's thumbnail and Word 2010 style copy are dropped: both would
+  be stale.)
 
 See ``docs/docx.md`` for the options and what each field becomes.
 """
@@ -48,7 +49,10 @@ PAGE_SIZES: dict[str, tuple[float, float, float]] = {
 _PROPERTY_LIMIT = 255
 _DOCUMENT_PART = "word/document.xml"
 _DOCUMENT_RELS = "word/_rels/document.xml.rels"
-_THUMBNAIL_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+_STALE_PARTS = (
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+)
 
 
 class DocxWriter(Writer):
@@ -151,9 +155,11 @@ def render(layout: Layout, *, page_size: str, created: dt.datetime, toc: str) ->
     if TOC_LEVELS[toc]:
         _ask_to_update_fields(document)
     _set_properties(document, layout, created)
-    package_rels = document.part.package.rels
-    for rel_id in [rel_id for rel_id, rel in package_rels.items() if rel.reltype == _THUMBNAIL_REL]:
-        del package_rels[rel_id]  # a picture of the template's empty page, not of this document
+    # The template's thumbnail pictures its own empty page, and stylesWithEffects.xml is a
+    # Word 2010 copy of the styles that would not have arxport's: both would be stale.
+    for rels in (document.part.package.rels, document.part.rels):
+        for rel_id in [rel_id for rel_id, rel in rels.items() if rel.reltype in _STALE_PARTS]:
+            del rels[rel_id]
     if document.element.body.sectPr is None:  # the default template always has one
         raise ValueError("the template has no section properties")
     buffer = io.BytesIO()
@@ -204,8 +210,10 @@ def _define_styles(document: DocxDocument, text_width_mm: float) -> None:
     normal.paragraph_format.space_after = Pt(4)
     normal.paragraph_format.line_spacing = 1.1
 
+    by_id = {style.style_id: style for style in styles}  # one pass: python-docx looks styles up by scanning
+
     def paragraph_style(style_id: str) -> Any:
-        return next(s for s in styles if s.style_id == style_id)
+        return by_id[style_id]
 
     title = paragraph_style("Title")
     title.font.size = Pt(24)
@@ -276,9 +284,13 @@ def _set_footer(section: Section, title: str) -> None:
     line = docx_xml.paragraph(
         "Footer",
         docx_xml.run(f"{title} \u00b7 page "),
-        docx_xml.simple_field("PAGE", "1"),
+        docx_xml.field_begin("PAGE"),
+        docx_xml.run("1"),
+        docx_xml.field_end(),
         docx_xml.run(" of "),
-        docx_xml.simple_field("NUMPAGES", "1"),
+        docx_xml.field_begin("NUMPAGES"),
+        docx_xml.run("1"),
+        docx_xml.field_end(),
     )
     old = footer.paragraphs[0]._p
     (new,) = _parse([line])

@@ -222,7 +222,7 @@ class _Builder:
                 add(_labelled(label, value))
         for label, value in paper.extra.items():
             if value and xml_text(value).strip():
-                add(_labelled(one_line(label), value))
+                add(_labelled(one_line(xml_text(label)), value))
         if paper.comment:
             comment = " ".join(abstract_paragraphs(paper.comment))
             if comment:

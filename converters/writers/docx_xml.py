@@ -102,11 +102,6 @@ def field_end() -> str:
     return '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
 
 
-def simple_field(instruction: str, shown: str) -> str:
-    """A one-paragraph field (``PAGE``, ``NUMPAGES``) showing ``shown`` until it is updated."""
-    return f'<w:fldSimple w:instr=" {escape(instruction)} ">{run(shown)}</w:fldSimple>'
-
-
 def body(paragraphs: list[str]) -> bytes:
     """``paragraphs`` as one standalone UTF-8 ``w:body`` element (namespaces declared), for parsing."""
     return "".join([_BODY_OPEN, *paragraphs, _BODY_CLOSE]).encode("utf-8")
