@@ -267,6 +267,11 @@ def convert(
     stdout = click.get_binary_stream("stdout")
     if not several and writers[names[0]].binary and output in (None, "-") and stdout.isatty():
         _fail_usage(f"{names[0]} is a binary format; give -o FILE (or redirect stdout)")
+    for writer in writers.values():
+        try:
+            writer.check_options(pipeline.writer_options(writer, writer_args))
+        except OutputError as exc:
+            _fail_usage(f"--to {writer.name}: {exc.message}")
     targets = _targets(writers, output, several)
     refs, expand_problems = _expand(inputs, reader)
     try:

@@ -379,8 +379,7 @@ def test_cli_options(tmp_path: Path) -> None:
     assert len(read_rows(data)) == 5
 
 
-def test_cli_bad_column_is_an_output_error(tmp_path: Path) -> None:
-    sample = str(SAMPLES / "digest-2025-01-02.md")
-    result = CliRunner().invoke(main, ["convert", sample, "--to", "csv", "--columns", "id,nope"])
-    assert result.exit_code == 4
-    assert "unknown CSV column 'nope'" in result.stderr
+def test_cli_bad_column_is_a_usage_error_before_reading(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["convert", str(tmp_path / "missing.md"), "--to", "csv", "--columns", "id,nope"])
+    assert result.exit_code == 2
+    assert "unknown CSV column 'nope'" in result.output and "missing.md" not in result.output

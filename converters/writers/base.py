@@ -70,5 +70,13 @@ class Writer(ABC):
         """Write ``digests`` to ``out``. ``options`` holds every declared option by key, defaults filled in."""
 
     @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> None:
+        """Refuse option values that can never work, before any input is read.
+
+        Raise :class:`~converters.errors.OutputError`; the CLI reports it as a
+        usage error. The default accepts everything.
+        """
+
+    @classmethod
     def default_options(cls) -> dict[str, Any]:
         return {spec.key: spec.default for spec in cls.options}

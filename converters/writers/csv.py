@@ -173,6 +173,10 @@ class CsvWriter(Writer):
         ),
     )
 
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> None:
+        parse_columns(options.get("columns"))
+
     def write(self, digests: Sequence[Digest], out: IO[bytes], options: Mapping[str, Any]) -> WriteReport:
         columns = parse_columns(options.get("columns"))
         raw = bool(options.get("raw", False))
