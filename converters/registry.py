@@ -28,6 +28,7 @@ BUILTIN_READERS: dict[str, str] = {
     "json": "converters.readers.canonical:JsonReader",
     "jsonl": "converters.readers.canonical:JsonlReader",
     "digest-jsonl": "converters.readers.digest_jsonl:DigestJsonlReader",
+    "digest-html": "converters.readers.digest_html:DigestHtmlReader",
     "digest": "converters.readers.digest_md:DigestMarkdownReader",
 }
 

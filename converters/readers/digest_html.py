@@ -1,0 +1,629 @@
+"""The arXiv digest rendered as HTML: GitHub's view of the ``.md``, a static site, a saved page.
+
+See ``docs/html-input.md`` for what is accepted and what cannot come back
+exactly. On the same digest the reader gives what the Markdown reader gives:
+the same papers in the same order with the same ids, URLs, versions, numbers,
+authors, categories and sections; titles and text as the page shows them.
+
+How a page is read:
+
+1. Tags that are not HTML (``<think>``, ``<EOS>``: the Markdown carries them
+   literally and renderers pass them through) are turned back into text before
+   parsing; beautifulsoup4's ``html.parser`` then parses the page and keeps the
+   source line of every element (:mod:`.html_blocks`).
+2. The page is walked as a stream of blocks in document order: headings,
+   paragraphs, list items, the bare text a CommonMark renderer leaves inside
+   ``<details>``, anchors.
+3. The stream is read the way the Markdown reader reads lines: a heading whose
+   link points to arXiv starts a paper, the paper's ``<details>`` ends it, a
+   block that starts with ``Label:`` (or ``<strong>Label:</strong>``) starts a
+   field, and a block without a label continues the field before it (a
+   renderer makes a list or a quote of a line such as ``1) ...`` or ``>= 40``).
+   Text outside the digest (a site's navigation and footer) is ignored.
+
+Values are the text a reader of the page sees: entities decoded, emphasis,
+code and links reduced to their text, TeX math restored to ``$...$`` where the
+page kept the TeX. Line breaks inside a paragraph stay as the page source has
+them; titles, authors and categories are single lines.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from ..errors import InputError
+from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry, parse_arxiv_id
+from .base import Reader, decode_text
+from .digest_checks import check_papers, check_structure
+from .digest_md import date_from_name
+from .html_blocks import HEADING_LEVELS, Block, anchor_name, blocks, classes, inline_text, parse
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
+    from bs4.element import Tag
+
+# --- sniffing ---------------------------------------------------------------------------
+
+# Lines a Markdown digest is made of, at the start of a line: never in an HTML rendering.
+_MARKDOWN_DIGEST_RE = re.compile(
+    r"^(?:### (?:\[\d+\] )?\[|#{1,3} (?:Table of Contents|目录)|# (?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)"
+    r"|#{1,3} (?:No New Papers Today|今日没有找到新论文)|## (?:Total Papers Today|今日总计))",
+    re.M,
+)
+_NOT_CONTENT_RE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)", re.S | re.I)
+_PAGE_RE = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]", re.I)
+_FEED_RE = re.compile(r"<(?:feed|rss|rdf:RDF)[\s>]", re.I)
+_ARXIV_LINK_RE = re.compile(
+    r"""<a\s[^>]*href\s*=\s*["']?(?:https?:)?//(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/""", re.I
+)
+_HEADING_TAG_RE = re.compile(r"<h[1-6][\s>]", re.I)
+_DIGEST_HEADING_RE = re.compile(
+    r"<h[1-6][^>]*>\s*(?:Table of Contents|目录|AI-Enhanced arXiv Daily|ArXiv Daily Papers|No New Papers Today)", re.I
+)
+
+
+def looks_like_digest_page(head: str) -> bool:
+    """True when ``head`` (the start of an input) is HTML that can be a rendered digest.
+
+    A Markdown digest is not (its ``#`` lines give it away, though it starts
+    with ``<div id=toc>``). A whole page (doctype, ``<html>`` or ``<body>``) is
+    accepted as it is, because a browser puts tens of KiB of scripts before the
+    content. A fragment needs a heading and an arXiv link, or a digest heading,
+    outside scripts, so the JSON-LD writer's ``<script>`` output and XML feeds
+    are not taken for a page.
+    """
+    text = head.lstrip("\ufeff \t\r\n")
+    if not text.startswith("<") or _MARKDOWN_DIGEST_RE.search(text):
+        return False
+    content = _NOT_CONTENT_RE.sub(" ", text)
+    feed = _FEED_RE.search(content)
+    page = _PAGE_RE.search(content)
+    if feed and (page is None or feed.start() < page.start()):
+        return False
+    if page:
+        return True
+    return bool(
+        _DIGEST_HEADING_RE.search(content) or (_ARXIV_LINK_RE.search(content) and _HEADING_TAG_RE.search(content))
+    )
+
+
+# --- what the text of a digest says -------------------------------------------------------
+
+_NUMBER_RE = re.compile(r"\s*\[(\d+)\]")
+# A paper heading the renderer left as text because its link did not parse (unbalanced brackets).
+_LITERAL_HEADING_RE = re.compile(r"(?:\[(\d+)\] )?\[(.*)\]\(([^\s()]+)\)")
+_LABEL_LIKE = r"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){0,2}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{1,12}"
+_PLAIN_LABEL_RE = re.compile(rf"(?P<label>{_LABEL_LIKE})(?:: |:\n|:$|：)")
+_BOLD_LABEL_RE = re.compile(r"(?P<label>[^*\n]{1,40}?)[:：]")
+_AFTER_AUTHORS_RE = re.compile(r"\s*\|\s*(?P<label>[^:\n]+): (?P<value>.*?)\s*", re.S)
+_UNSPACED_COMMA_RE = re.compile(r",(?! )")
+_PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
+_TOC_HEADING_RE = re.compile(r"Table of Contents|目录")
+_TOC_TOTAL_RE = re.compile(r"\s*(?:\[Total: (?P<total>\d+)\]|\((?P<total2>\d+) 篇\))?\s*")
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_TITLE_RE = re.compile(r"(?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)\b.*")
+_STATED_TOTAL_RE = re.compile(r"今日总计: (?P<a>\d+) 篇论文|Total Papers Today: (?P<b>\d+)")
+_NO_PAPERS_RE = re.compile(r"No New Papers Today|今日没有找到新论文。?")
+_LINE_BREAK_RE = re.compile(r"[ \t]*\n[ \t\n]*")
+_SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+_V3_LABELS = ("Main category", "TL;DR", "Motivation", "Method", "Result", "Conclusion", "Abstract")
+_V2_LABELS = ("Main category", "TLDR", *_V3_LABELS[2:])
+
+#: Labels with a home in the model (as in the Markdown reader); anything else goes to ``Paper.extra``.
+_FIELD_OF_LABEL = {
+    "main category": "primary_category",
+    "category": "categories",
+    "tl;dr": "tldr",
+    "tldr": "tldr",
+    "task": "tldr",
+    "motivation": "motivation",
+    "method": "method",
+    "result": "result",
+    "conclusion": "conclusion",
+    "abstract": "abstract",
+    "original abstract": "abstract",
+    "comment": "comment",
+}
+
+
+def _one_line(text: str) -> str:
+    """Line breaks (which a renderer may add or move) as single spaces, ends trimmed; other spacing kept."""
+    return _LINE_BREAK_RE.sub(" ", text).strip(" \n")
+
+
+def _is_toc_link(href: object) -> bool:
+    return isinstance(href, str) and href.startswith("#") and href[1:].removeprefix("user-content-") == "toc"
+
+
+@dataclass
+class _Draft:
+    """A paper while its blocks are being read."""
+
+    line: int
+    number: int | None
+    url: str
+    title: str
+    section: str | None
+    raw_authors: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
+    current: tuple[str, bool] | None = None  # the field being filled: (key, whether it is in ``extra``)
+    details_depth: int = 0
+    details_seen: bool = False
+    abstract_details: bool = False  # V0: <summary>Abstract</summary>
+    layout: str = ""  # set by what only one layout has (bold labels, Task:, <summary>Abstract)
+    labels: list[str] = field(default_factory=list)
+
+
+class _PageReader:
+    """Reads one parsed page. Single use."""
+
+    def __init__(self, soup: BeautifulSoup, source: str) -> None:
+        self.soup = soup
+        self.source = source
+        self.problems: list[Problem] = []
+        self.toc: list[TocEntry] = []
+        self.sections: list[Section] = []
+        self.drafts: list[_Draft] = []
+        self.draft: _Draft | None = None
+        self.author_lines: list[str] = []
+        self.title: str | None = None
+        self.stated_total: tuple[int, int] | None = None
+        self.toc_seen = False
+        self.no_papers_notice: int | None = None
+        self.pending_anchor: str | None = None
+        self.started = False  # a digest heading or anchor was seen; text before it is the site's
+        self.stray_lines: list[int] = []
+        self.placeholders: dict[str, int] = {}
+        self.layouts: set[str] = set()
+        self.quote_depth = 0
+        self.quote_opened = False  # the next block is the first of a blockquote
+
+    def problem(self, level: str, code: str, message: str, line: int) -> None:
+        source = SourceSpan(path=self.source, line=line)
+        self.problems.append(Problem(level=level, code=code, message=message, source=source))  # type: ignore[arg-type]
+
+    # -- the stream -------------------------------------------------------------------------
+    def read(self) -> Digest:
+        for block in blocks(self.soup):
+            draft = self.draft
+            if block.kind == "open":
+                if block.text == "blockquote":
+                    self.quote_depth += 1
+                    self.quote_opened = True
+                elif draft is not None:
+                    draft.details_depth += 1
+                    draft.details_seen = True
+            elif block.kind == "close":
+                if block.text == "blockquote":
+                    self.quote_depth = max(0, self.quote_depth - 1)
+                elif draft is not None:
+                    draft.details_depth -= 1
+                    if draft.details_depth <= 0:  # a paper ends with its <details>
+                        self.close_paper()
+            elif block.kind == "heading":
+                self.heading(block)
+            elif draft is not None:
+                self.paper_block(draft, block)
+            else:
+                self.structure(block)
+            if block.kind in ("text", "heading"):
+                self.quote_opened = False
+        self.close_paper()
+        if not self.drafts and not self.toc_seen and self.no_papers_notice is None and self.title is None:
+            raise InputError(
+                "not an arXiv digest page: no heading links to an arXiv paper "
+                '(<h3>[N] <a href="https://arxiv.org/abs/ID">Title</a></h3>) and there is no table of contents '
+                "and no 'no papers' notice",
+                SourceSpan(path=self.source, line=1),
+            )
+        return self.finish()
+
+    def heading(self, block: Block) -> None:
+        tag = block.tag
+        assert tag is not None  # headings always have their element
+        if self.start_paper(tag, block):
+            return
+        draft = self.draft
+        if draft is not None and draft.details_depth > 0:  # an abstract line that started with "#"
+            text = "#" * HEADING_LEVELS.get(tag.name, 1) + " " + block.text.strip()
+            self.paper_block(draft, Block("text", block.line, None, text))
+            return
+        self.close_paper()
+        self.structure_heading(tag, block)
+
+    def start_paper(self, tag: Tag, block: Block) -> bool:
+        """Open a paper when ``tag`` is a paper heading: ``[N]`` and a link to arXiv."""
+        text = _one_line(block.text)
+        literal = _LITERAL_HEADING_RE.fullmatch(text)
+        number: str | None
+        if literal and parse_arxiv_id(literal.group(3)) is not None:
+            number, title, url = literal.group(1), literal.group(2), literal.group(3)
+        else:
+            link = None
+            for candidate in tag.find_all("a", href=True):
+                href = candidate.get("href")
+                if isinstance(href, str) and "arxiv.org/" in href and parse_arxiv_id(href.strip()) is not None:
+                    link = candidate  # the last one, as the Markdown reader takes the last "]("
+            if link is None:
+                return False
+            url, title = str(link.get("href")).strip(), _one_line(inline_text(link))
+            found = _NUMBER_RE.match(text)
+            number = found.group(1) if found else None
+        self.close_paper()
+        self.started = True
+        section = self.sections[-1].category if self.sections else None
+        number_value = int(number) if number else None
+        self.draft = _Draft(line=block.line, number=number_value, url=url, title=title, section=section)
+        return True
+
+    def close_paper(self) -> None:
+        draft = self.draft
+        if draft is None:
+            return
+        self.draft = None
+        self.drafts.append(draft)
+        if draft.raw_authors is None:
+            self.problem("warning", "missing-authors", "paper has no author line", draft.line)
+        if not draft.layout:  # the exact current template, V2's "TLDR:", or the template with changes
+            labels = tuple(draft.labels)
+            draft.layout = "v3" if labels == _V3_LABELS else "v2" if labels == _V2_LABELS else "v3-variant"
+        self.layouts.add(draft.layout)
+
+    # -- inside a paper ---------------------------------------------------------------------
+    def paper_block(self, draft: _Draft, block: Block) -> None:
+        if block.kind == "summary":
+            draft.abstract_details = draft.abstract_details or block.text == "Abstract"
+            draft.current = None
+            return
+        if block.kind != "text":
+            return
+        if draft.abstract_details and draft.details_depth > 0:  # V0: the whole <details> body is the abstract
+            draft.layout = "v0"
+            previous = draft.fields.get("abstract")
+            draft.fields["abstract"] = block.text if previous is None else previous + "\n" + block.text
+            return
+        fresh = draft.raw_authors is None and not draft.fields and not draft.details_seen
+        if fresh and self.author_line(draft, block):
+            return
+        label = self.label(block)
+        if label is not None:
+            name, value, bold = label
+            if bold:
+                draft.layout = "restyle"
+            if name.strip().lower() == "task":
+                draft.layout = "v1"
+            draft.labels.append(name)
+            draft.current = self.assign(draft, name, value)
+            return
+        text = block.marker + block.text
+        if self.quote_opened:  # the ">" that opened the quote; its later lines may have had none
+            text = "> " + text
+        if draft.current is not None:
+            key, in_extra = draft.current
+            target = draft.extra if in_extra else draft.fields
+            # A second paragraph had a blank line before it; a list item, quote or heading is a line
+            # of the field that the renderer gave a block of its own.
+            paragraph = block.tag is None or block.tag.name == "p"
+            target[key] += ("\n\n" if paragraph and not self.quote_depth else "\n") + text
+        else:
+            draft.extra["Text"] = draft.extra["Text"] + "\n" + text if "Text" in draft.extra else text
+            self.problem("warning", "unlabelled-text", "text without a label; kept as extra field 'Text'", block.line)
+
+    def author_line(self, draft: _Draft, block: Block) -> bool:
+        """Take ``<p><em>A,B</em></p>`` (``*A,B*``), or the restyle's quoted translated title before it."""
+        from bs4.element import NavigableString, Tag
+
+        tag = block.tag
+        if tag is None or tag.name != "p":
+            return False
+        parts = [c for c in tag.contents if not (isinstance(c, NavigableString) and not c.strip())]
+        if not parts or not isinstance(parts[0], Tag) or parts[0].name not in ("em", "i"):
+            return False
+        rest = "".join(inline_text(c) if isinstance(c, Tag) else str(c) for c in parts[1:])
+        after = _AFTER_AUTHORS_RE.fullmatch(rest)  # *A, B* | **Main category: cs.LG**
+        # A "*" inside the text ends the emphasis early: then the whole paragraph is the value.
+        text = _one_line(inline_text(parts[0]) if after or not rest.strip() else inline_text(tag))
+        if self.quote_depth:  # > *translated title*
+            if "Translated title" in draft.extra:
+                return False
+            draft.extra["Translated title"] = text
+            draft.layout = "restyle"
+            return True
+        draft.raw_authors = text
+        self.author_lines.append(text)
+        if after:
+            draft.layout = "restyle"
+            self.assign(draft, after.group("label"), after.group("value"))
+        return True
+
+    def label(self, block: Block) -> tuple[str, str, bool] | None:
+        """(label, value, bold) when a block starts with ``Label:`` or ``<strong>Label:</strong>``."""
+        from bs4.element import NavigableString, Tag
+
+        if block.marker:
+            return None
+        tag = block.tag
+        if tag is not None:
+            first = next((c for c in tag.contents if not (isinstance(c, NavigableString) and not c.strip())), None)
+            if isinstance(first, Tag) and first.name in ("strong", "b"):
+                strong = inline_text(first).strip()
+                bold = _BOLD_LABEL_RE.fullmatch(strong)
+                if bold and block.text.startswith(strong):
+                    value = block.text[len(strong) :]
+                    return bold.group("label"), value[1:] if value[:1] in (" ", "\n") else value, True
+        plain = _PLAIN_LABEL_RE.match(block.text)
+        if plain:
+            return plain.group("label"), block.text[plain.end() :], False
+        return None
+
+    def assign(self, draft: _Draft, label: str, value: str) -> tuple[str, bool] | None:
+        """Store ``value`` under the model field or extra label it belongs to, as the Markdown reader does."""
+        label = label.strip()
+        if len(value) < 40 and _PLACEHOLDER_RE.fullmatch(value.strip()):
+            self.placeholders.setdefault(value.strip(), draft.line)
+            value = ""
+        name = _FIELD_OF_LABEL.get(label.lower())
+        if name == "categories":
+            draft.categories = tuple(c.strip() for c in _one_line(value).split(",") if c.strip())
+            if draft.categories:
+                draft.fields.setdefault("primary_category", draft.categories[0])
+            return None
+        if name == "primary_category":
+            value = _one_line(value)
+        if name is not None and name not in draft.fields:
+            draft.fields[name] = value
+            return name, False
+        key = label
+        if key in draft.extra or name is not None:
+            n = 2
+            while f"{key} ({n})" in draft.extra:
+                n += 1
+            key = f"{key} ({n})"
+            message = f"field {label!r} appears twice; the second is kept as {key!r}"
+            self.problem("warning", "duplicate-field", message, draft.line)
+        draft.extra[key] = value
+        return key, True
+
+    # -- between papers -----------------------------------------------------------------------
+    def structure_heading(self, tag: Tag, block: Block) -> None:
+        text = _one_line(block.text)
+        stated = _STATED_TOTAL_RE.fullmatch(text)
+        if _TOC_HEADING_RE.fullmatch(text):
+            self.toc_seen = True
+        elif _TITLE_RE.fullmatch(text):
+            self.title = text
+        elif stated:
+            self.stated_total = (int(stated.group("a") or stated.group("b")), block.line)
+        elif _NO_PAPERS_RE.fullmatch(text):
+            self.no_papers_notice = block.line
+        elif tag.name in ("h1", "h2") and self.section_heading(tag, block):
+            pass
+        else:
+            self.stray(block.line)
+            return
+        self.started = True
+
+    def section_heading(self, tag: Tag, block: Block) -> bool:
+        """A category heading: after an anchor, or holding one, or with a back link to the TOC."""
+        back = [a for a in tag.find_all("a", href=True) if _is_toc_link(a.get("href"))]
+        inline_anchor = any(anchor_name(t) is not None for t in tag.find_all(("a", "div", "span")))
+        if not (back or inline_anchor or self.pending_anchor is not None):
+            return False
+        for element in [*back, *tag.find_all("small")]:  # "[Back]", "<small>[⬆️ 返回目录]</small>"
+            element.extract()
+        self.sections.append(Section(category=_one_line(inline_text(tag)), line=block.line))
+        self.pending_anchor = None
+        return True
+
+    def structure(self, block: Block) -> None:
+        if block.kind == "anchor":
+            if block.text == "toc":
+                self.toc_seen = self.started = True
+            else:
+                self.pending_anchor = block.text
+            return
+        if block.kind != "text":
+            return
+        tag = block.tag
+        if tag is not None and tag.name == "li" and self.toc_seen and not self.sections and self.toc_entry(tag, block):
+            return
+        if tag is not None and _only_internal_links(tag):  # back links: "[⬆️ 返回分类顶部](#cscr) | ..."
+            return
+        if self.no_papers_notice is None:  # the sentence under a notice belongs to it
+            self.stray(block.line)
+
+    def toc_entry(self, tag: Tag, block: Block) -> bool:
+        """``<li><a href="#cs.AI">cs.AI</a> [Total: 1]</li>`` (or ``(1 篇)``)."""
+        link = tag.find("a", href=True)
+        href = link.get("href") if link is not None else None
+        if link is None or not isinstance(href, str) or not href.startswith("#"):
+            return False
+        name = inline_text(link).strip()
+        totals = _TOC_TOTAL_RE.fullmatch(block.text[len(name) :]) if block.text.startswith(name) else None
+        if totals is None:
+            return False
+        total = totals.group("total") or totals.group("total2")
+        anchor = href[1:].removeprefix("user-content-")
+        self.toc.append(
+            TocEntry(category=_one_line(name), total=int(total) if total else None, anchor=anchor, line=block.line)
+        )
+        return True
+
+    def stray(self, line: int) -> None:
+        if self.started:
+            self.stray_lines.append(line)
+
+    # -- the whole page -------------------------------------------------------------------------
+    def finish(self) -> Digest:
+        separator = self.author_separator()
+        date = self.digest_date()
+        smart = _smart_punctuation(self.soup)
+        papers = [self.paper(draft, separator, date, smart) for draft in self.drafts]
+        check_papers(papers, self.problem)
+        check_structure(papers, self.sections, self.toc, self.stated_total, self.problem)
+        if self.placeholders:
+            names = ", ".join(sorted(self.placeholders))
+            message = f"the generator left template placeholders unfilled ({names}); read as empty fields"
+            self.problem("warning", "unfilled-placeholder", message, min(self.placeholders.values()))
+        # Text after the last paper heading is the site's footer, or the paper's own trailer.
+        last = self.drafts[-1].line if self.drafts else None
+        stray = [n for n in self.stray_lines if last is None or n < last]
+        if stray:
+            shown = ", ".join(str(n) for n in stray[:5]) + (" ..." if len(stray) > 5 else "")
+            message = f"{len(stray)} block(s) outside any paper were not understood (lines {shown})"
+            self.problem("warning", "unexpected-text", message, stray[0])
+        if not papers:
+            self.problem("warning", "no-papers", "the digest lists no papers", self.no_papers_notice or 1)
+        self.problems.sort(key=lambda p: p.source.line)
+        return Digest(
+            source=self.source,
+            date=date,
+            title=self.title,
+            template=self.template(),
+            author_separator=separator,
+            toc=tuple(self.toc),
+            sections=tuple(self.sections),
+            papers=tuple(papers),
+            problems=tuple(self.problems),
+        )
+
+    def paper(self, draft: _Draft, separator: str, date: dt.date | None, smart: bool) -> Paper:
+        arxiv_id = parse_arxiv_id(draft.url)
+        assert arxiv_id is not None  # start_paper opens papers only for arXiv links
+        fields = draft.fields
+        primary = fields.get("primary_category") or None
+        raw_authors = draft.raw_authors or ""
+        if smart:  # the renderer curled the quotes of names such as O'Donnell; arXiv has them straight
+            raw_authors = raw_authors.translate(_SMART_QUOTES)
+        return Paper(
+            id=arxiv_id[0],
+            version=arxiv_id[1],
+            url=draft.url,
+            title=draft.title,
+            authors=self.split_authors(raw_authors, separator, draft.line),
+            primary_category=primary,
+            categories=draft.categories or ((primary,) if primary else ()),
+            section=draft.section,
+            number=draft.number,
+            tldr=fields.get("tldr"),
+            motivation=fields.get("motivation"),
+            method=fields.get("method"),
+            result=fields.get("result"),
+            conclusion=fields.get("conclusion"),
+            abstract=fields.get("abstract"),
+            comment=fields.get("comment"),
+            extra=draft.extra,
+            date=date,
+            source=SourceSpan(path=self.source, line=draft.line),
+        )
+
+    def author_separator(self) -> str:
+        """``", "`` when every comma of every author line is followed by a space, else ``","``."""
+        if self.title is not None:  # the restyled layouts always join with ", "
+            return ", "
+        spaced = False
+        for line in self.author_lines:
+            if line.startswith("["):
+                continue
+            if _UNSPACED_COMMA_RE.search(line):
+                return ","
+            spaced = spaced or ", " in line
+        return ", " if spaced else ","
+
+    def digest_date(self) -> dt.date | None:
+        """The date in the file name; the heading's date where a layout has one."""
+        date = date_from_name(self.source)
+        found = _DATE_RE.search(self.title) if self.title else None
+        if found is None:
+            return date
+        try:
+            title_date = dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        except ValueError:
+            return date
+        if date is not None and title_date != date:
+            self.problem("warning", "date-mismatch", f"the heading says {title_date}, the file name says {date}", 1)
+        return date or title_date
+
+    def split_authors(self, raw: str, separator: str, line: int) -> tuple[str, ...]:
+        if not raw:
+            return ()
+        if raw.startswith("[") and raw.endswith("]"):
+            try:
+                value = ast.literal_eval(raw)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                value = None
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return tuple(value)
+            self.problem("warning", "bad-authors", "author line looks like a list but does not parse as one", line)
+        return tuple(raw.split(separator))
+
+    def template(self) -> str:
+        if self.no_papers_notice is not None and not self.toc_seen and self.title is None:
+            return "no-papers"
+        if "restyle" in self.layouts or self.title is not None:
+            return "restyle"
+        for name in ("v0", "v1", "v2", "v3-variant"):
+            if name in self.layouts:
+                return name
+        return "v3"
+
+
+def _only_internal_links(tag: Tag) -> bool:
+    """True for a block made only of in-page links and separators (``[⬆️ back](#toc) | ...``)."""
+    links = tag.find_all("a")
+    if not links or not all(str(a.get("href", "")).startswith("#") for a in links):
+        return False
+    rest = inline_text(tag)
+    for link in links:
+        rest = rest.replace(inline_text(link), "", 1)
+    return not rest.replace("|", "").strip()
+
+
+def _smart_punctuation(soup: BeautifulSoup) -> bool:
+    """True when a renderer curled the quotes: curly apostrophes outnumber straight ones three to one.
+
+    Code and math are left out (renderers keep their quotes straight), and so is
+    the double quote, which Chinese text writes curly. A smart renderer still
+    leaves the odd escaped ``\\'`` straight; a page rendered without smart
+    punctuation has mostly straight apostrophes in its English abstracts.
+    """
+    from bs4.element import NavigableString, PreformattedString
+
+    straight = curly = 0
+    for string in soup.find_all(string=True):
+        if not isinstance(string, NavigableString) or isinstance(string, PreformattedString):
+            continue
+        parent = string.parent
+        if parent is not None and (parent.name in ("code", "pre", "script", "style") or "math" in classes(parent)):
+            continue
+        straight += string.count("'")
+        curly += string.count("\u2019")
+    return curly > 3 * straight
+
+
+class DigestHtmlReader(Reader):
+    name: ClassVar[str] = "digest-html"
+    description: ClassVar[str] = "an arXiv digest rendered as HTML (GitHub, pandoc, markdown-it, a saved web page)"
+    suffixes: ClassVar[tuple[str, ...]] = (".html", ".htm", ".xhtml")
+    aliases: ClassVar[tuple[str, ...]] = ("html",)
+
+    def sniff(self, head: str, path: str) -> bool:
+        return looks_like_digest_page(head)
+
+    def read(self, data: bytes, source: str) -> Digest:
+        text = decode_text(data, source)
+        try:
+            soup = parse(text)
+        except Exception as exc:  # html.parser rejects some malformed declarations; never a traceback
+            raise InputError(f"the HTML could not be parsed: {exc}", SourceSpan(path=source, line=1)) from None
+        try:
+            return _PageReader(soup, source).read()
+        except RecursionError:
+            raise InputError("the HTML is nested too deeply to read", SourceSpan(path=source, line=1)) from None
