@@ -13,8 +13,8 @@ properties, link relationships. Two things python-docx cannot do are done here:
 * **Same bytes every run.** Core properties carry the newest digest date (or
   1980-01-01 when no date is known) instead of "now", python-docx's author
   marks are replaced and every zip entry gets the same fixed timestamp.
-  (The template's thumbnail and Word 2010 style copy are dropped: both would
-  be stale.)
+  (The template's thumbnail, app.xml and Word 2010 style copy are dropped:
+  they would be stale.)
 
 See ``docs/docx.md`` for the options and what each field becomes.
 """
@@ -51,6 +51,7 @@ _DOCUMENT_PART = "word/document.xml"
 _DOCUMENT_RELS = "word/_rels/document.xml.rels"
 _STALE_PARTS = (
     "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties",
     "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
 )
 
@@ -155,8 +156,9 @@ def render(layout: Layout, *, page_size: str, created: dt.datetime, toc: str) ->
     if TOC_LEVELS[toc]:
         _ask_to_update_fields(document)
     _set_properties(document, layout, created)
-    # The template's thumbnail pictures its own empty page, and stylesWithEffects.xml is a
-    # Word 2010 copy of the styles that would not have arxport's: both would be stale.
+    # Template parts that would be stale: the thumbnail pictures its empty page, app.xml
+    # claims "Microsoft Macintosh Word" and 1 page, stylesWithEffects.xml is a Word 2010
+    # copy of the styles without arxport's. All three are optional; Word rewrites them.
     for rels in (document.part.package.rels, document.part.rels):
         for rel_id in [rel_id for rel_id, rel in rels.items() if rel.reltype in _STALE_PARTS]:
             del rels[rel_id]
