@@ -218,7 +218,7 @@ def _define_styles(document: DocxDocument, text_width_mm: float) -> None:
         return by_id[style_id]
 
     title = paragraph_style("Title")
-    title.font.size = Pt(24)
+    title.font.size = Pt(20)
     subtitle = paragraph_style("Subtitle")
     subtitle.font.size = Pt(12)
     subtitle.paragraph_format.space_after = Pt(18)
