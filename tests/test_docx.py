@@ -466,7 +466,7 @@ PAPER_TEXT = ("title", "tldr", "motivation", "method", "result", "conclusion", "
 #: What makes a paper awkward to render; the docx2python check takes two of each from every digest that has them.
 AWKWARD: dict[str, Callable[[Paper], bool]] = {
     "control characters": lambda p: any(
-        re.search(r"[\x00-\x08\x0b-\x1f\x7f\u200b]", getattr(p, n) or "") for n in PAPER_TEXT
+        re.search(r"[\x00-\x09\x0b-\x1f\x7f\u200b]", getattr(p, n) or "") for n in PAPER_TEXT
     ),
     "markup": lambda p: bool(re.search(r"[<>&]", p.title + (p.abstract or ""))),
     "multi-line AI field": lambda p: any("\n" in (getattr(p, n) or "") for n, _ in LABELS),
