@@ -2,7 +2,7 @@
 
 Field values may hold ``<``, ``&``, tag-like text (``<think>``), LaTeX, control
 characters and newlines. Everything here returns text that XML can carry
-(:func:`converters.text.xml_text`) and, where the result is HTML, that HTML
+(:func:`feed_text`) and, where the result is HTML, that HTML
 shows the value as text: no value ever becomes markup. LaTeX is kept as written,
 like every other arxport text format does.
 """
@@ -26,6 +26,7 @@ CONTENT_FIELDS: tuple[tuple[str, str], ...] = (
     ("Comment", "comment"),
 )
 
+_C1_RE = re.compile("[\x80-\x9f]")
 # A blank line (possibly holding spaces) separates paragraphs.
 _PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
 # A newline before a line that starts indented or with a list marker ("1)", "1.", "1）",
@@ -35,19 +36,29 @@ _BREAK = "<br>\n"
 _KEPT_BREAK_RE = re.compile(r"\n(?=[ \t]|\d{1,3}(?:[.)] |）)|\(\d{1,3}\) |[-*•] )")
 
 
+def feed_text(text: str) -> str:
+    """``text`` without what XML cannot hold (:func:`xml_text`) and without C1 controls.
+
+    U+0080..U+009F are legal XML but never meant in a digest; feed readers
+    (feedparser, browsers) show them as the Windows-1252 characters they stand
+    for, so ``\x80`` would become a euro sign.
+    """
+    return _C1_RE.sub("", xml_text(text))
+
+
 def text_line(value: str | None) -> str:
-    """``value`` as one line of XML-safe plain text (titles, names, categories); '' for None."""
-    return one_line(xml_text(value)) if value else ""
+    """``value`` as one line of clean plain text (titles, names, categories); '' for None."""
+    return one_line(feed_text(value)) if value else ""
 
 
 def text_block(value: str | None) -> str:
-    """``value`` as XML-safe plain text with its line breaks, ends trimmed; '' for None."""
-    return xml_text(value).strip() if value else ""
+    """``value`` as clean plain text with its line breaks, ends trimmed; '' for None."""
+    return feed_text(value).strip() if value else ""
 
 
 def escape_text(text: str) -> str:
     """``text`` as HTML character data: shown literally, whatever it contains."""
-    return html.escape(xml_text(text), quote=False)
+    return html.escape(feed_text(text), quote=False)
 
 
 def paragraphs_html(text: str, label: str | None = None) -> str:
@@ -57,7 +68,7 @@ def paragraphs_html(text: str, label: str | None = None) -> str:
     list item becomes ``<br>``; other newlines (hard wrapping) are kept and render
     as spaces. Returns '' when ``text`` is blank.
     """
-    clean = xml_text(text).strip()
+    clean = feed_text(text).strip()
     if not clean:
         return ""
     lead = f"<strong>{escape_text(label)}:</strong> " if label else ""

@@ -5,7 +5,8 @@ Rules (all linear in the number of papers):
 * every paper must have a date (the digest's, from its file name, or ``--date``);
 * one item per version-free arXiv id: the newest digest that lists a paper
   supplies its text and its ``updated`` time, the oldest one its ``published``
-  time, so re-listing a paper does not move its publication date; the item's
+  time (on one date, the first listing supplies both), so re-listing a paper
+  does not move its publication date; the item's
   categories are those of every listing (a cross-listed paper appears under
   two sections of one digest);
 * items are ordered newest first (by the digest that supplied the text), papers
@@ -76,10 +77,10 @@ def select(digests: Sequence[Digest], settings: FeedSettings) -> Selection:
     published: dict[str, dt.datetime] = {}
     categories: dict[str, dict[str, None]] = {}  # id -> ordered set
     for paper in ordered:
-        instant = instants[id(paper)]
         known = published.get(paper.id)
-        if known is None or instant < known:
-            published[paper.id] = instant
+        # An older date wins; on one date the first listing does (it has the later instant).
+        if known is None or instants[id(paper)].date() < known.date():
+            published[paper.id] = instants[id(paper)]
         names = categories.setdefault(paper.id, {})
         for name in paper.categories or (paper.category,):
             if name:

@@ -16,8 +16,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...errors import OutputError
-from ...text import one_line, xml_text
+from ...text import one_line
 from ..base import OptionSpec
+from .content import feed_text
 
 #: Declared identically on ``rss`` and ``atom`` (the CLI requires that of shared options).
 FEED_OPTIONS: tuple[OptionSpec, ...] = (
@@ -157,7 +158,7 @@ def _max_items(value: int | None) -> int | None:
 def _line(value: str | None) -> str | None:
     if value is None:
         return None
-    return one_line(xml_text(value)) or None
+    return one_line(feed_text(value)) or None
 
 
 def _url(name: str, value: str | None) -> str | None:
@@ -168,7 +169,7 @@ def _url(name: str, value: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
         raise OutputError(f"--{name} must be an absolute http(s) URL, got {value!r}")
-    if xml_text(url) != url:
+    if feed_text(url) != url:
         raise OutputError(f"--{name} contains control characters: {value!r}")
     return url
 

@@ -1,0 +1,87 @@
+"""Golden files for rss and atom: every bundled sample alone, and all samples merged with every feed option.
+
+Regenerate with ``ARXPORT_UPDATE_GOLDEN=1 pytest tests/test_feeds_golden.py`` and
+read the diff: it is the user-visible change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from converters.model import Digest
+from converters.registry import get_reader, get_writer
+
+from .conftest import GOLDEN, SAMPLES
+
+UPDATE_GOLDEN = os.environ.get("ARXPORT_UPDATE_GOLDEN") == "1"
+SAMPLE_FILES = sorted(SAMPLES.glob("*.md"))
+KINDS = ("rss", "atom")
+#: Every option set, as a published feed would have them.
+CONFIGURED = {
+    "feed_title": "Reading list & <friends>",
+    "feed_link": "https://example.org/arxiv/",
+    "feed_self_link": "https://example.org/arxiv/feed.xml",
+    "feed_description": "Papers we track, merged daily",
+    "feed_language": "en",
+    "feed_author": "Example Lab",
+    "since": dt.date(2025, 1, 3),
+    "max_items": 6,
+}
+
+
+def read_sample(path: Path) -> Digest:
+    # A relative source, so that nothing machine-specific could reach the output.
+    return get_reader("digest").read(path.read_bytes(), f"samples/{path.name}")
+
+
+def write(kind: str, digests: list[Digest], **options: Any) -> bytes:
+    writer = get_writer(kind)
+    out = io.BytesIO()
+    writer.write(digests, out, {**writer.default_options(), **options})
+    return out.getvalue()
+
+
+def check_golden(kind: str, name: str, data: bytes) -> None:
+    path = GOLDEN / kind / name
+    if UPDATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    assert path.exists(), f"{path} is missing; run with ARXPORT_UPDATE_GOLDEN=1 to create it"
+    assert data == path.read_bytes(), f"{path} differs; inspect and regenerate with ARXPORT_UPDATE_GOLDEN=1"
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("kind", KINDS)
+def test_sample_golden(kind: str, path: Path) -> None:
+    data = write(kind, [read_sample(path)])
+    assert data == write(kind, [read_sample(path)]), "two runs differ"
+    check_golden(kind, f"{path.stem}.{kind}", data)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_all_samples_merged_with_every_option_golden(kind: str) -> None:
+    if not SAMPLE_FILES:
+        pytest.skip("no samples/*.md")
+    digests = [read_sample(path) for path in SAMPLE_FILES]
+    check_golden(kind, f"all-samples-configured.{kind}", write(kind, digests, **CONFIGURED))
+
+
+def test_no_stale_golden_files() -> None:
+    """A golden file whose sample is gone would silently test nothing."""
+    expected = {f"{p.stem}.{kind}" for p in SAMPLE_FILES for kind in KINDS}
+    expected |= {f"all-samples-configured.{kind}" for kind in KINDS}
+    for kind in KINDS:
+        folder = GOLDEN / kind
+        present = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+        stale = {name for name in present if name.endswith(f".{kind}")} - expected
+        if UPDATE_GOLDEN:
+            for name in stale:
+                (folder / name).unlink()
+        else:
+            assert not stale, f"golden files without a sample: {sorted(stale)}"
