@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
 
 from ...model import Paper
 from ...text import one_line, xml_text
@@ -43,7 +44,8 @@ def feed_text(text: str) -> str:
     (feedparser, browsers) show them as the Windows-1252 characters they stand
     for, so ``\x80`` would become a euro sign.
     """
-    return _C1_RE.sub("", xml_text(text))
+    clean = xml_text(text)
+    return clean if clean.isascii() else _C1_RE.sub("", clean)
 
 
 def text_line(value: str | None) -> str:
@@ -71,15 +73,21 @@ def paragraphs_html(text: str, label: str | None = None) -> str:
     clean = feed_text(text).strip()
     if not clean:
         return ""
-    lead = f"<strong>{escape_text(label)}:</strong> " if label else ""
+    lead = _lead(label) if label else ""
     parts = []
     # Escaping first is safe: it changes only &, < and >, none of which the breaks look at.
-    for paragraph in _PARAGRAPH_RE.split(html.escape(clean, quote=False)):
+    escaped = html.escape(clean, quote=False)
+    for paragraph in _PARAGRAPH_RE.split(escaped) if "\n" in escaped else (escaped,):
         if "\n" in paragraph:
             paragraph = _KEPT_BREAK_RE.sub(_BREAK, paragraph)
         parts.append(f"<p>{lead}{paragraph}</p>")
         lead = ""
     return "\n".join(parts)
+
+
+@cache
+def _lead(label: str) -> str:
+    return f"<strong>{escape_text(label)}:</strong> "
 
 
 def summary_text(paper: Paper) -> str:
