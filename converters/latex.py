@@ -13,8 +13,8 @@ BibTeX field:
   ``\\textbraceleft{}`` / ``\\textbraceright{}`` when not, because BibTeX counts
   ``\\{`` as a brace too;
 * ``$...$`` (and ``$$...$$``, written as ``$...$``) is kept as math when the
-  ``$`` pair looks like math (no space inside either ``$``, no digit right after
-  the closing one, the Pandoc rule) and the body passes :func:`math_body`:
+  ``$`` pair looks like math (no space just inside either ``$``, so "costs $5
+  and $10" stays text) and the body passes :func:`math_body`:
   balanced braces, no ``^^`` (TeX's character-code escape), and only commands
   from :data:`MATH_COMMANDS` (standard LaTeX, amsmath and amssymb). Any other
   command is neutralised to ``\\backslash\\mathrm{name}``: shown, never run.
@@ -82,6 +82,114 @@ MATH_COMMANDS: frozenset[str] = frozenset(
     text textrm textbf textit texttt textsf textnormal textup emph mbox rm bf it sf tt cal
     displaystyle textstyle scriptstyle scriptscriptstyle quad qquad not pmod bmod mod pod
     """.split()  # noqa: SIM905  (a word list reads better than 380 quoted strings)
+)
+
+# Inside math, Unicode Greek letters and common symbols become the commands every
+# engine knows in math mode (pdflatex has no glyph for a raw "Δ" there). Capital
+# Greek letters that look Latin are Latin letters in TeX.
+_MATH_UNICODE = str.maketrans(
+    {
+        **{
+            chr(0x3B1 + i): "{\\" + name + "}"
+            for i, name in enumerate(
+                [
+                    "alpha",
+                    "beta",
+                    "gamma",
+                    "delta",
+                    "varepsilon",
+                    "zeta",
+                    "eta",
+                    "theta",
+                    "iota",
+                    "kappa",
+                    "lambda",
+                    "mu",
+                    "nu",
+                    "xi",
+                    "o",
+                    "pi",
+                    "rho",
+                    "varsigma",
+                    "sigma",
+                    "tau",
+                    "upsilon",
+                    "varphi",
+                    "chi",
+                    "psi",
+                    "omega",
+                ]
+            )
+        },
+        "ο": "o",
+        **{
+            letter: "{\\" + name + "}"
+            for letter, name in zip(
+                "ΓΔΘΛΞΠΣΥΦΨΩ",
+                ["Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"],
+                strict=True,
+            )
+        },
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧ", "ABEZHIKMNOPTX", strict=True)),
+        "ϵ": "{\\epsilon}",
+        "ϑ": "{\\vartheta}",
+        "ϕ": "{\\phi}",
+        "ϖ": "{\\varpi}",
+        "ϱ": "{\\varrho}",
+        "≤": "{\\leq}",
+        "≥": "{\\geq}",
+        "≠": "{\\neq}",
+        "≈": "{\\approx}",
+        "∼": "{\\sim}",
+        "≃": "{\\simeq}",
+        "≡": "{\\equiv}",
+        "≪": "{\\ll}",
+        "≫": "{\\gg}",
+        "∝": "{\\propto}",
+        "∞": "{\\infty}",
+        "±": "{\\pm}",
+        "∓": "{\\mp}",
+        "×": "{\\times}",
+        "÷": "{\\div}",
+        "·": "{\\cdot}",
+        "⋅": "{\\cdot}",
+        "∘": "{\\circ}",
+        "°": "{^\\circ}",
+        "∈": "{\\in}",
+        "∉": "{\\notin}",
+        "⊂": "{\\subset}",
+        "⊆": "{\\subseteq}",
+        "∪": "{\\cup}",
+        "∩": "{\\cap}",
+        "∀": "{\\forall}",
+        "∃": "{\\exists}",
+        "¬": "{\\neg}",
+        "∧": "{\\wedge}",
+        "∨": "{\\vee}",
+        "⊗": "{\\otimes}",
+        "⊕": "{\\oplus}",
+        "→": "{\\to}",
+        "←": "{\\leftarrow}",
+        "↔": "{\\leftrightarrow}",
+        "⇒": "{\\Rightarrow}",
+        "⇔": "{\\Leftrightarrow}",
+        "∑": "{\\sum}",
+        "∏": "{\\prod}",
+        "∫": "{\\int}",
+        "∂": "{\\partial}",
+        "∇": "{\\nabla}",
+        "ℓ": "{\\ell}",
+        "ℏ": "{\\hbar}",
+        "⟨": "{\\langle}",
+        "⟩": "{\\rangle}",
+        "…": "{\\ldots}",
+        "⋯": "{\\cdots}",
+        "−": "-",
+        "′": "'",
+        "∗": "*",
+        "∣": "{\\mid}",
+        "‖": "{\\|}",
+    }
 )
 
 # Control symbols (backslash + one non-letter) that are harmless in math.
@@ -171,42 +279,34 @@ def _unescaped_dollars(text: str) -> list[int]:
 
 
 def _math_spans(text: str) -> list[tuple[int, int, int, int]]:
-    """(opening $, body start, body end, after closing $) for each math span, left to right."""
+    """(opening $, body start, body end, after closing $) for each math span, left to right.
+
+    As in TeX, math ends at the next unescaped ``$``, so a body never holds one.
+    A ``$`` opens math only when a non-space follows it and the next ``$`` has a
+    non-space before it; otherwise it is a literal dollar ("costs $5 and $10").
+    ``$$...$$`` is math when the next dollar pair closes it.
+    """
     dollars = _unescaped_dollars(text)
     spans = []
-    size = len(text)
+    count = len(dollars)
     index = 0
-    while index < len(dollars):
+    while index < count:
         at = dollars[index]
-        if at + 1 < size and text[at + 1] == "$" and index + 1 < len(dollars) and dollars[index + 1] == at + 1:
-            # $$...$$: the next unescaped "$$" closes it.
-            close = next(
-                (
-                    k
-                    for k in range(index + 2, len(dollars) - 1)
-                    if dollars[k + 1] == dollars[k] + 1 and dollars[k] > at + 2
-                ),
-                None,
-            )
-            if close is None:
+        if index + 1 < count and dollars[index + 1] == at + 1:  # "$$"
+            if index + 3 < count and dollars[index + 3] == dollars[index + 2] + 1 and dollars[index + 2] > at + 2:
+                spans.append((at, at + 2, dollars[index + 2], dollars[index + 2] + 2))
+                index += 4
+            else:
+                index += 2
+            continue
+        if index + 1 < count and not text[at + 1].isspace():
+            close = dollars[index + 1]
+            if not text[close - 1].isspace():
+                spans.append((at, at + 1, close, close + 1))
                 index += 2
                 continue
-            spans.append((at, at + 2, dollars[close], dollars[close] + 2))
-            index = close + 2
-            continue
-        if at + 1 >= size or text[at + 1].isspace():
-            index += 1
-            continue
-        close = next((k for k in range(index + 1, len(dollars)) if _closes(text, dollars[k])), None)
-        if close is None:
-            break  # no closer after this one, so none after any later opener either
-        spans.append((at, at + 1, dollars[close], dollars[close] + 1))
-        index = close + 1
+        index += 1
     return spans
-
-
-def _closes(text: str, at: int) -> bool:
-    return not text[at - 1].isspace() and not text[at + 1 : at + 2].isdigit()
 
 
 def math_body(body: str) -> str | None:
@@ -221,7 +321,7 @@ def math_body(body: str) -> str | None:
     raw_depth = 0  # what BibTeX counts: every brace character, "\\{" included
     pos = 0
     for match in _MATH_TOKEN_RE.finditer(body):
-        out.append(body[pos : match.start()])
+        out.append(_math_text(body[pos : match.start()]))
         pos = match.end()
         name, symbol, hats, brace, special = match.groups()
         if name is not None:
@@ -257,8 +357,12 @@ def math_body(body: str) -> str | None:
             out.append("\\" + special)
     if depth or raw_depth:
         return None
-    out.append(body[pos:])
+    out.append(_math_text(body[pos:]))
     return "".join(out)
+
+
+def _math_text(chunk: str) -> str:
+    return chunk if chunk.isascii() else chunk.translate(_MATH_UNICODE)
 
 
 def _render(segments: list[Segment], protect: bool) -> str:

@@ -26,10 +26,12 @@ _LEADING_PARTICLES = frozenset(
     {"van", "von", "der", "den", "de", "la", "le", "del", "della", "da", "di", "du", "dos", "das", "ter", "ten", "zu"}
 )
 # Names kept whole: organisations (a name holding one of these words), names with a
-# comma or a brace (which would change how BibTeX splits them), and names holding
-# the word "and" (BibTeX splits author lists on it, in any case) or "others" (et al.).
+# comma, a brace or another TeX special character (which change how BibTeX and its
+# parsers split names; bibtexparser 2.x mis-splits a name that starts with a
+# backslash), and names holding the word "and" (BibTeX splits author lists on it, in
+# any case) or "others" (et al.).
 _UNSPLITTABLE_RE = re.compile(
-    r"[,{}]|\b(?:collaborations?|consortium|consortia|team|group|project|committee|initiative|alliance|collective"
+    r"[,{}\\$&%#_~^<>|]|\b(?:collaborations?|consortium|consortia|team|group|project|committee|initiative|alliance|collective"
     r"|and|others)\b",
     re.IGNORECASE,
 )

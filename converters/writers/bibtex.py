@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
 from ..bibmerge import ExistingBib, read_existing
 from ..citations import Citation, citations, duplicate_note, unique_papers
 from ..citekeys import KEY_FORMATS
+from ..errors import OutputError
 from ..latex import escape_plain, latex, to_ascii
 from ..model import Digest
 from ..names import PersonName
@@ -98,6 +100,14 @@ class _BibWriter(Writer):
 
     def fields(self, record: Citation, ascii: bool) -> list[Field]:
         raise NotImplementedError
+
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> None:
+        """``--merge`` must name an existing file: checked before any input is read."""
+        merge = options.get("merge")
+        if merge and not Path(str(merge)).is_file():
+            what = "is a directory" if Path(str(merge)).is_dir() else "does not exist"
+            raise OutputError(f"--merge: {merge} {what} (create an empty file to start a bibliography)")
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
         ascii = bool(options.get("ascii", False))

@@ -5,7 +5,8 @@ exports arXiv preprints: ``id`` (the citation key, so ``[@key]`` in pandoc
 matches ``\\cite{key}``), ``title``, ``author`` (``family``/``given`` with
 particle and suffix, ``literal`` for names that cannot be split), ``issued``
 (year and month of the arXiv id), ``accessed`` (the digest date), ``publisher``
-and ``archive`` ``arXiv``, ``number`` ``arXiv:<id>``, ``DOI``, ``URL``,
+``arXiv``, ``number`` ``arXiv:<id>`` (APA renders "(arXiv:2501.01234). arXiv."),
+``DOI``, ``URL``,
 ``abstract``, ``keyword`` (categories), ``note`` (arXiv's comment), ``annote``
 (the AI summary, one line per field) and ``version``. Values are plain text
 (CSL-JSON has no TeX), cleaned of control characters, on one line.
@@ -52,7 +53,6 @@ def csl_item(record: Citation) -> dict[str, Any]:
         "issued": {"date-parts": [issued]} if record.year else None,
         "accessed": {"date-parts": [accessed]} if accessed else None,
         "publisher": "arXiv",
-        "archive": "arXiv",
         "number": f"arXiv:{paper.id}",
         "version": str(paper.version) if paper.version is not None else None,
         "DOI": paper.doi,
