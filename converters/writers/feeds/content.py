@@ -2,9 +2,9 @@
 
 Field values may hold ``<``, ``&``, tag-like text (``<think>``), LaTeX, control
 characters and newlines. Everything here returns text that XML can carry
-(:func:`feed_text`) and, where the result is HTML, that HTML
-shows the value as text: no value ever becomes markup. LaTeX is kept as written,
-like every other arxport text format does.
+(:func:`feed_text`) and, where the result is HTML, that HTML shows the value as
+text: no value ever becomes markup. LaTeX is kept as written, like every other
+arxport text format does.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def feed_text(text: str) -> str:
 
     U+0080..U+009F are legal XML but never meant in a digest; feed readers
     (feedparser, browsers) show them as the Windows-1252 characters they stand
-    for, so ``\x80`` would become a euro sign.
+    for, so U+0080 would become a euro sign.
     """
     clean = xml_text(text)
     return clean if clean.isascii() else _C1_RE.sub("", clean)
