@@ -400,6 +400,13 @@ def test_truncated_and_deeply_nested_pages_still_read() -> None:
     assert [p.id for p in deep.papers] == ["2501.00001"] and deep.papers[0].authors == ("A",)
     nested = read(heading.replace(">T<", ">" + "<em>" * 20000 + "T<"))
     assert nested.papers[0].title == "T"
+    # Shapes that would take minutes if any step were quadratic.
+    spans = read("<span>" * 20000 + "<p>x</p>" + heading)
+    assert [p.title for p in spans.papers] == ["T"]
+    spaced = read(heading.replace(">T<", ">" + " \n" * 100000 + "T<") + "<p>TL;DR: " + " " * 300000 + "x</p>")
+    assert spaced.papers[0].title == "T"
+    toc = read("<h1>Table of Contents</h1><ul><li><a href='#x'>x</a>" + " " * 300000 + "y</li></ul>")
+    assert toc.toc == ()
 
 
 _HTMLISH = st.sampled_from(

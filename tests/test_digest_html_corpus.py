@@ -44,9 +44,6 @@ PANDOC_SITE = ("-f", "markdown", "-t", "html", "--mathjax")
 PANDOC_GFM = ("-f", "gfm", "-t", "html")
 # pandoc's GFM reader differs from markdown-it only in re-wrapping, NFC and emoji: the smaller files show it.
 PANDOC_GFM_MAX_BYTES = 200_000
-# pandoc on the whole corpus is the slowest part of the suite; a bigger allocation area
-# makes its garbage collector run less often (about 20% faster).
-PANDOC_RTS = ("+RTS", "-A64m", "-RTS")
 
 # --- the documented normalisation -------------------------------------------------------
 
@@ -92,7 +89,7 @@ def render_markdown_it(markdown: bytes) -> bytes:
 
 def render_pandoc(arguments: Sequence[str]) -> Callable[[bytes], bytes]:
     def render(markdown: bytes) -> bytes:
-        done = subprocess.run(["pandoc", *PANDOC_RTS, *arguments], input=markdown, capture_output=True, check=True)
+        done = subprocess.run(["pandoc", *arguments], input=markdown, capture_output=True, check=True)
         return bytes(done.stdout)
 
     return render

@@ -15,7 +15,7 @@ free for readers and writers that never see HTML.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 # literally, such as <think> or <EOS>. ``s`` and ``search`` are left out on
 # purpose: no Markdown renderer writes them, while ``<s>`` and ``<search>`` are
 # common tokens in NLP abstracts.
-_HTML_TAGS = frozenset(
+#: Tag names this module parses as elements; every other name without a hyphen is text.
+HTML_TAGS = frozenset(
     """a abbr acronym address area article aside audio b base basefont bdi bdo big blink blockquote body br
     button canvas caption center cite code col colgroup data datalist dd del details dfn dialog dir div dl dt
     em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup
@@ -73,7 +74,7 @@ def escape_unknown_tags(html: str) -> str:
 
     def escape(match: re.Match[str]) -> str:
         name = match.group(2)
-        if name.lower() in _HTML_TAGS or "-" in name:
+        if name.lower() in HTML_TAGS or "-" in name:
             return match.group(0)
         return "&lt;" + match.group(1) + name
 
@@ -105,6 +106,19 @@ def _math_text(tag: Tag) -> str | None:
     return None
 
 
+def _atomic_text(tag: Tag) -> str | None:
+    """The text of an inline element that is read whole (a line break, an image, maths with its TeX), else None."""
+    name = tag.name
+    if name == "br":
+        return "\n"
+    if name == "img":
+        alt = tag.get("alt")
+        return alt if isinstance(alt, str) else ""
+    if name == "math" or (name == "span" and {"math", "katex"} & set(classes(tag))):
+        return _math_text(tag)
+    return None
+
+
 def inline_text(node: Tag) -> str:
     """The text of ``node`` as a reader sees it: entities decoded, markup reduced to its text.
 
@@ -115,6 +129,7 @@ def inline_text(node: Tag) -> str:
     from bs4.element import NavigableString, PreformattedString, Tag
 
     out: list[str] = []
+    after_break = False  # the source line break after a <br> is not a second one
     stack: list[tuple[Iterator[object], str]] = [(iter(node.contents), "")]
     while stack:
         children, after = stack[-1]
@@ -123,18 +138,11 @@ def inline_text(node: Tag) -> str:
                 name = child.name
                 if name in SKIPPED:
                     continue
-                if name == "br":
-                    out.append("\n")
+                atomic = _atomic_text(child)
+                if atomic is not None:
+                    out.append(atomic)
+                    after_break = name == "br"
                     continue
-                if name == "img":
-                    alt = child.get("alt")
-                    out.append(alt if isinstance(alt, str) else "")
-                    continue
-                if name == "math" or (name == "span" and {"math", "katex"} & set(classes(child))):
-                    tex = _math_text(child)
-                    if tex is not None:
-                        out.append(tex)
-                        continue
                 if name in _BLOCKS:
                     out.append("\n")
                     stack.append((iter(child.contents), "\n"))
@@ -142,11 +150,28 @@ def inline_text(node: Tag) -> str:
                     stack.append((iter(child.contents), ""))
                 break  # go down; this frame's iterator resumes after the child
             if isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
-                out.append(str(child))
+                text = str(child)
+                if after_break and text:
+                    text = text[1:] if text.startswith("\n") else text
+                    after_break = False
+                out.append(text)
         else:
             stack.pop()
             out.append(after)
     return "".join(out)
+
+
+def descendants(tag: Tag, names: Collection[str]) -> Iterator[Tag]:
+    """The elements under ``tag`` named in ``names``, in document order.
+
+    A plain walk: on the small elements a reader looks into (a heading, a
+    paragraph), bs4's ``find_all`` spends most of its time setting up its filters.
+    """
+    from bs4.element import Tag
+
+    for node in tag.descendants:
+        if isinstance(node, Tag) and node.name in names:
+            yield node
 
 
 def anchor_name(tag: Tag) -> str | None:
@@ -197,8 +222,10 @@ def blocks(root: BeautifulSoup) -> Iterator[Block]:
     loose: list[str] = []  # bare text and inline elements between blocks
     loose_line = 0  # where the first non-blank piece of ``loose`` starts; 0 while it is blank
     last_line = 1  # the source line of the latest start tag, for bare text that has none
-    # One frame per open container: its children, its name, and for <ol> the next item number.
-    stack: list[tuple[Iterator[object], str, list[int] | None]] = [(iter(root.contents), "", None)]
+    # One frame per open element: its children, its name, for <ol> the next item number, and whether it is
+    # inline (an <a> or <span> at block level: its text joins the bare text around it). One walk, so an
+    # element is never searched for blocks before it is read (quadratic on deeply nested inline elements).
+    stack: list[tuple[Iterator[object], str, list[int] | None, bool]] = [(iter(root.contents), "", None, False)]
 
     def flush() -> Iterator[Block]:
         nonlocal loose_line
@@ -209,7 +236,7 @@ def blocks(root: BeautifulSoup) -> Iterator[Block]:
         loose_line = 0
 
     while stack:
-        children, container, numbering = stack[-1]
+        children, container, numbering, inline = stack[-1]
         for child in children:
             if isinstance(child, NavigableString):
                 if not isinstance(child, PreformattedString):
@@ -239,7 +266,7 @@ def blocks(root: BeautifulSoup) -> Iterator[Block]:
                 yield from flush()
                 text = inline_text(child).strip()
                 if not text:  # <p><a id="x"></a></p>: CommonMark wraps an anchor line in a paragraph
-                    for inner in child.find_all(("a", "div", "span")):
+                    for inner in descendants(child, ("a", "div", "span")):
                         anchor = anchor_name(inner)
                         if anchor is not None:
                             yield Block("anchor", last_line, inner, anchor)
@@ -254,21 +281,26 @@ def blocks(root: BeautifulSoup) -> Iterator[Block]:
             elif name == "hr":
                 yield from flush()
                 yield Block("rule", last_line, child)
-            elif name in _CONTAINERS or "-" in name or child.find(_BLOCKS) is not None:
+            elif name in _CONTAINERS or "-" in name:
                 yield from flush()
                 if name in _REPORTED:
                     yield Block("open", last_line, child, name)
                 start = child.get("start")
                 first = int(start) if isinstance(start, str) and start.isdigit() else 1
-                stack.append((iter(child.contents), name, [first] if name == "ol" else None))
+                stack.append((iter(child.contents), name, [first] if name == "ol" else None, False))
                 break  # go down; this frame's iterator resumes after the child
             else:
-                piece = inline_text(child)
-                if not loose_line and piece.strip():
+                atomic = _atomic_text(child)
+                if atomic is None:  # an inline element: go down, its text joins the bare text
+                    stack.append((iter(child.contents), container, numbering, True))
+                    break
+                if not loose_line and atomic.strip():
                     loose_line = last_line
-                loose.append(piece)
+                loose.append(atomic)
         else:
             stack.pop()
+            if inline:
+                continue
             yield from flush()
             if container in _REPORTED:
                 yield Block("close", last_line, None, container)
