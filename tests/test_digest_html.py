@@ -349,10 +349,30 @@ def test_sniff_rejects_every_output_of_arxport() -> None:
     assert {"json", "jsonl", "markdown"} <= set(checked)
 
 
+def test_a_page_that_keeps_its_markdown_in_a_script_is_still_a_page() -> None:
+    """GitHub's file view carries the raw lines as JSON; the Markdown reader's sniff would accept them."""
+    raw = json.dumps({"rawLines": ["<div id=toc></div>", "", "# Table of Contents", "", "### [1] [T](x)"]})
+    page = saved_page(
+        f'<script type="application/json">{raw}</script>' + render((SAMPLES / "digest-2025-01-03.md").read_bytes())
+    )
+    head = page[:16384]
+    assert registry.detect_reader(head, "page.html") == "digest-html"
+    assert registry.detect_reader(head, "page") == "digest-html"
+    assert read(page, "digest-2025-01-03.html").papers
+
+
 @pytest.mark.parametrize(
     ("head", "expected"),
     [
         ("<!DOCTYPE html><html><head><script>" + "x" * 20000, True),
+        ('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>', True),
+        ("<!-- saved from url=(0042)https://example.org/ -->\n<html><head><title>x</title>", True),
+        # GitHub keeps the raw lines of the file in the page too; they are not what the page shows.
+        ("<!DOCTYPE html><html><body><textarea>\n# Table of Contents\n### [1] [T](x)\n</textarea>", True),
+        (
+            '<script type="application/json">{"rawLines": ["# Table of Contents"]}</script><h1>Table of Contents</h1>',
+            True,
+        ),
         ('<h3>[1] <a href="https://arxiv.org/abs/2501.00001">T</a></h3>', True),
         ("<h1>Table of Contents</h1>", True),
         ("<p>just a paragraph</p>", False),

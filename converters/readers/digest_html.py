@@ -55,8 +55,12 @@ _MARKDOWN_DIGEST_RE = re.compile(
     r"|#{1,3} (?:No New Papers Today|今日没有找到新论文)|## (?:Total Papers Today|今日总计))",
     re.M,
 )
-_NOT_CONTENT_RE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)", re.S | re.I)
-_PAGE_RE = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]", re.I)
+# What a page holds that is not its text: scripts, styles, comments, and the raw-text elements a page
+# may keep a copy of its Markdown in (GitHub keeps the file's lines in a <textarea> or JSON).
+_NOT_CONTENT_RE = re.compile(r"<(script|style|textarea|template)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)", re.S | re.I)
+# The start of a whole document: an XML declaration, a doctype, then <html>.
+_DOCUMENT_RE = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html\b|<html[\s>])", re.I)
+_BODY_RE = re.compile(r"<body[\s>]", re.I)
 _FEED_RE = re.compile(r"<(?:feed|rss|rdf:RDF)[\s>]", re.I)
 _ARXIV_LINK_RE = re.compile(
     r"""<a\s[^>]*href\s*=\s*["']?(?:https?:)?//(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/""", re.I
@@ -70,27 +74,26 @@ _DIGEST_HEADING_RE = re.compile(
 def looks_like_digest_page(head: str) -> bool:
     """True when ``head`` (the start of an input) is HTML that can be a rendered digest.
 
-    A Markdown digest is not (its ``#`` lines give it away, though it starts
-    with ``<div id=toc>``). A whole page (doctype, ``<html>`` or ``<body>``) is
-    accepted as it is, because a browser puts tens of KiB of scripts before the
-    content. A fragment needs a heading and an arXiv link, or a digest heading,
-    outside scripts, so the JSON-LD writer's ``<script>`` output and XML feeds
-    are not taken for a page.
+    A whole document (an optional XML declaration, then a doctype or
+    ``<html>``) is accepted as it is: a browser puts tens of KiB of scripts
+    before the content, and a Markdown digest never starts that way. A fragment
+    is accepted when it has no Markdown digest line (a digest starts with
+    ``<div id=toc>`` too, but its ``#`` lines give it away), is not an XML feed,
+    and has a ``<body>``, a digest heading, or a heading and an arXiv link
+    outside scripts (so the JSON-LD writer's ``<script>`` output is not a page).
     """
     text = head.lstrip("\ufeff \t\r\n")
     if not text.startswith("<"):
         return False
     content = _NOT_CONTENT_RE.sub(" ", text)
-    if _MARKDOWN_DIGEST_RE.search(content):
-        return False
-    feed = _FEED_RE.search(content)
-    page = _PAGE_RE.search(content)
-    if feed and (page is None or feed.start() < page.start()):
-        return False
-    if page:
+    if _DOCUMENT_RE.match(content):
         return True
+    if _MARKDOWN_DIGEST_RE.search(content) or _FEED_RE.search(content):
+        return False
     return bool(
-        _DIGEST_HEADING_RE.search(content) or (_ARXIV_LINK_RE.search(content) and _HEADING_TAG_RE.search(content))
+        _BODY_RE.search(content)
+        or _DIGEST_HEADING_RE.search(content)
+        or (_ARXIV_LINK_RE.search(content) and _HEADING_TAG_RE.search(content))
     )
 
 
