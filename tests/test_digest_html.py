@@ -195,13 +195,22 @@ def test_github_view_of_a_sample(sample: Path) -> None:
     assert [p.code for p in digest.problems] == [p.code for p in markdown.problems]
 
 
-@pytest.mark.parametrize("reader", ["gfm", "markdown"])
-def test_pandoc_standalone_page(reader: str) -> None:
-    """``pandoc -s`` writes a whole document with its own <head> and <style>."""
+@pytest.mark.parametrize(
+    ("reader", "maths"),
+    [
+        ("gfm", "--mathjax"),
+        ("markdown", "--mathjax"),
+        ("markdown", "--katex"),
+        ("markdown", "--mathml"),
+        ("markdown", "--webtex"),
+    ],
+)
+def test_pandoc_standalone_page(reader: str, maths: str) -> None:
+    """``pandoc -s`` writes a whole document with its own <head> and <style>; every maths output keeps the TeX."""
     pandoc = need_tool("pandoc", "pandoc")
     sample = SAMPLES / "digest-2025-01-02.md"
     page = subprocess.run(
-        [pandoc, "-s", "-f", reader, "-t", "html", "--mathjax", "--metadata", "title=arXiv 2025-01-02"],
+        [pandoc, "-s", "-f", reader, "-t", "html", maths, "--metadata", "title=arXiv 2025-01-02"],
         input=sample.read_bytes(),
         capture_output=True,
         check=True,

@@ -42,6 +42,7 @@ HTML_TAGS = frozenset(
     mmultiscripts mprescripts maction""".split()  # noqa: SIM905 (a word list reads better than 150 quoted names)
 )
 _TAG_START_RE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+_TEX_HINT_RE = re.compile(r"[\\^_{]")
 
 #: Elements whose content is never text of the page (scripts, styles, form controls, media).
 SKIPPED = frozenset(
@@ -91,18 +92,21 @@ def classes(tag: Tag) -> list[str]:
 
 def _math_text(tag: Tag) -> str | None:
     """``$TeX$`` of a math element when the page kept the TeX (MathJax, KaTeX, MathML), else None."""
-    annotation = tag.find("annotation", attrs={"encoding": "application/x-tex"})
     names = classes(tag)
-    if annotation is not None:
-        tex = annotation.get_text().strip()
-        display = "katex-display" in names or "display" in names or tag.get("display") == "block"
-        return f"$${tex}$$" if display else f"${tex}$"
-    if tag.name == "span" and "math" in names:  # pandoc --mathjax/--katex: \(...\) and \[...\]
+    display = "display" in names or "katex-display" in names or tag.get("display") == "block"
+    if tag.name == "span" and "math" in names:
         text = tag.get_text()
-        if text.startswith("\\(") and text.endswith("\\)"):
+        if text.startswith("\\(") and text.endswith("\\)"):  # pandoc --mathjax
             return "$" + text[2:-2] + "$"
         if text.startswith("\\[") and text.endswith("\\]"):
             return "$$" + text[2:-2] + "$$"
+        # pandoc --katex leaves the bare TeX; without a maths option pandoc writes Unicode and <em>.
+        if len(tag.contents) == 1 and isinstance(tag.contents[0], str) and _TEX_HINT_RE.search(text):
+            return f"$${text}$$" if display else f"${text}$"
+    for annotation in descendants(tag, ("annotation",)):  # MathML, also inside KaTeX's output
+        if annotation.get("encoding") == "application/x-tex":
+            tex = annotation.get_text().strip()
+            return f"$${tex}$$" if display else f"${tex}$"
     return None
 
 
@@ -113,7 +117,10 @@ def _atomic_text(tag: Tag) -> str | None:
         return "\n"
     if name == "img":
         alt = tag.get("alt")
-        return alt if isinstance(alt, str) else ""
+        text = alt if isinstance(alt, str) else ""
+        if "math" in classes(tag) and text:  # pandoc --webtex: the TeX is the image's alt text
+            return f"$${text}$$" if "display" in classes(tag) else f"${text}$"
+        return text
     if name == "math" or (name == "span" and {"math", "katex"} & set(classes(tag))):
         return _math_text(tag)
     return None
