@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
+import re
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
@@ -64,3 +66,25 @@ def decode_text(data: bytes, source: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     return text
+
+
+#: A ``YYYY-MM-DD`` date anywhere in a text.
+DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def date_from_name(path: str) -> dt.date | None:
+    """The last valid ``YYYY-MM-DD`` in a file name, if any."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    for match in reversed(list(DATE_RE.finditer(name))):
+        found = parse_date(match)
+        if found is not None:
+            return found
+    return None
+
+
+def parse_date(match: re.Match[str]) -> dt.date | None:
+    """The date a :data:`DATE_RE` match names, or None for an impossible one (2025-02-30)."""
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None

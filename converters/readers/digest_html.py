@@ -38,9 +38,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import InputError
 from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry, parse_arxiv_id
-from .base import Reader, decode_text
+from .base import Reader, date_from_name, decode_text
 from .digest_checks import check_papers, check_structure
-from .digest_md import date_from_name
 from .html_blocks import HEADING_LEVELS, Block, anchor_name, blocks, descendants, inline_text, parse
 
 if TYPE_CHECKING:

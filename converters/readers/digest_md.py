@@ -28,7 +28,8 @@ from typing import ClassVar
 
 from ..errors import InputError
 from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry, parse_arxiv_id
-from .base import Reader, decode_text
+from .base import DATE_RE, Reader, date_from_name, decode_text, parse_date
+from .digest_checks import check_papers, check_structure
 
 # --- the lines that make up a digest ------------------------------------------------
 
@@ -120,7 +121,6 @@ _TOC_ENTRY_RE = re.compile(
 )
 _SECTION_RE = re.compile(r"#{1,2} (?P<rest>.*)")
 _BACK_RE = re.compile(r"\s*(?:\[\[Back\]\]\(#toc\)|<small>.*</small>)\s*$")
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TITLE_RE = re.compile(r"# (?P<title>(?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)\b.*)")
 _STATED_TOTAL_RE = re.compile(r"## (?:今日总计: (?P<a>\d+) 篇论文|Total Papers Today: (?P<b>\d+))\s*")
 _NO_PAPERS_RE = re.compile(r"#{1,3} (?:No New Papers Today|今日没有找到新论文。?)\s*")
@@ -184,6 +184,7 @@ class _FileReader:
 
     # -- problems -------------------------------------------------------------------
     def problem(self, level: str, code: str, message: str, line: int) -> None:
+        """Record a problem at ``line`` (the signature digest_checks.Report expects)."""
         self.problems.append(
             Problem(level=level, code=code, message=message, source=SourceSpan(path=self.source, line=line))  # type: ignore[arg-type]
         )
@@ -233,8 +234,8 @@ class _FileReader:
     def digest_date(self) -> dt.date | None:
         """The date in the file name; the heading's date where a layout has one."""
         date = date_from_name(self.source)
-        in_file = _DATE_RE.search(self.title) if self.title else None
-        title_date = _parse_date(in_file) if in_file else None
+        in_file = DATE_RE.search(self.title) if self.title else None
+        title_date = parse_date(in_file) if in_file else None
         if title_date is not None:
             if date is None:
                 return title_date
@@ -472,44 +473,8 @@ class _FileReader:
     # -- the whole file ---------------------------------------------------------------
     def finish(self) -> Digest:
         papers = self.papers
-        first_line: dict[str, int] = {}
-        number_line: dict[int, int] = {}
-        for paper in papers:
-            line = paper.source.line if paper.source else 1
-            if paper.id in first_line:
-                self.problem(
-                    "warning",
-                    "duplicate-paper",
-                    f"arXiv:{paper.id} is listed again (first at line {first_line[paper.id]})",
-                    line,
-                )
-            else:
-                first_line[paper.id] = line
-            if paper.number is not None:
-                if paper.number in number_line:
-                    self.problem(
-                        "warning",
-                        "duplicate-number",
-                        f"[{paper.number}] is used again (first at line {number_line[paper.number]})",
-                        line,
-                    )
-                else:
-                    number_line[paper.number] = line
-            if not paper.title:
-                self.problem("warning", "empty-title", "paper has an empty title", line)
-            if (
-                paper.primary_category
-                and paper.section
-                and paper.primary_category != paper.section
-                and paper.section not in paper.categories
-            ):
-                self.problem(
-                    "warning",
-                    "category-mismatch",
-                    f"main category {paper.primary_category} differs from its section {paper.section}",
-                    line,
-                )
-        self.check_toc(papers)
+        check_papers(papers, self.problem)
+        check_structure(papers, self.sections, self.toc, self.stated_total, self.problem)
         if self.placeholders:
             names = ", ".join(sorted(self.placeholders))
             self.problem(
@@ -555,52 +520,6 @@ class _FileReader:
             self.problem("warning", "bad-authors", "author line looks like a list but does not parse as one", line)
         return tuple(raw.split(self.separator))
 
-    def check_toc(self, papers: list[Paper]) -> None:
-        counts: dict[str, int] = {}
-        for paper in papers:
-            if paper.section is not None:
-                counts[paper.section] = counts.get(paper.section, 0) + 1
-        for section in self.sections:
-            if not counts.get(section.category):
-                self.problem(
-                    "warning", "empty-section", f"section {section.category} lists no papers", section.line or 1
-                )
-        section_names = {s.category for s in self.sections}
-        for entry in self.toc:
-            found = counts.get(entry.category, 0)
-            if entry.category not in section_names:
-                self.problem(
-                    "warning",
-                    "toc-without-section",
-                    f"the table of contents lists {entry.category}, which has no section",
-                    entry.line or 1,
-                )
-            elif entry.total is not None and entry.total != found:
-                self.problem(
-                    "warning",
-                    "toc-total-mismatch",
-                    f"the table of contents says {entry.category} has {entry.total} papers; {found} are listed",
-                    entry.line or 1,
-                )
-        if self.toc:
-            listed = {e.category for e in self.toc}
-            for section in self.sections:
-                if section.category not in listed:
-                    self.problem(
-                        "warning",
-                        "section-not-in-toc",
-                        f"section {section.category} is not in the table of contents",
-                        section.line or 1,
-                    )
-        if self.stated_total is not None and self.stated_total[0] != len(papers):
-            total, line = self.stated_total
-            self.problem(
-                "warning",
-                "stated-total-mismatch",
-                f"the digest says it has {total} papers; {len(papers)} are listed",
-                line,
-            )
-
     def template(self) -> str:
         if self.no_papers_notice is not None and not self.toc_seen and self.title is None:
             return "no-papers"
@@ -610,23 +529,6 @@ class _FileReader:
             if name in self.layouts:
                 return name
         return "v3"
-
-
-def date_from_name(path: str) -> dt.date | None:
-    """The last valid ``YYYY-MM-DD`` in a file name, if any."""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    for match in reversed(list(_DATE_RE.finditer(name))):
-        found = _parse_date(match)
-        if found is not None:
-            return found
-    return None
-
-
-def _parse_date(match: re.Match[str]) -> dt.date | None:
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
 
 
 class DigestMarkdownReader(Reader):
