@@ -64,7 +64,7 @@ def test_config_file_and_since(tmp_path: Path) -> None:
     assert len(feedparser.parse(result.stdout_bytes).entries) == 4  # the command line wins
 
 
-def test_bad_values_exit_with_output_error(tmp_path: Path) -> None:
+def test_bad_values_are_usage_errors_before_reading(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("colour = 'blue'\n", encoding="utf-8")
     for args in (
@@ -74,9 +74,9 @@ def test_bad_values_exit_with_output_error(tmp_path: Path) -> None:
         ["--max-items", "0"],
         ["--feed-language", "en_GB!"],
     ):
-        result = run("convert", DAY1, "--to", "atom", *args)
-        assert result.exit_code == EXIT_OUTPUT, (args, result.output)
-        assert "arxport: error:" in result.stderr
+        result = run("convert", str(tmp_path / "not-read.md"), "--to", "atom", *args)
+        assert result.exit_code == EXIT_USAGE, (args, result.output)
+        assert "Error: --to atom: " in result.output and "not-read.md" not in result.output
         assert "Traceback" not in result.output
 
 

@@ -18,6 +18,10 @@ class _FeedWriter(Writer):
     kind: ClassVar[FeedKind]
     options: ClassVar[tuple[OptionSpec, ...]] = FEED_OPTIONS
 
+    @classmethod
+    def check_options(cls, options: Mapping[str, Any]) -> None:
+        load_settings(options)  # a bad link, language, --max-items or config file fails before any reading
+
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
         """One feed of every paper of ``digests``: merged by arXiv id, newest first.
 
