@@ -34,18 +34,18 @@ BUILTIN_READERS: dict[str, str] = {
 
 #: Built-in writers, in the order ``arxport formats`` lists them.
 BUILTIN_WRITERS: dict[str, str] = {
-    "json": "converters.writers.canonical:JsonWriter",
-    "jsonl": "converters.writers.canonical:JsonlWriter",
-    "markdown": "converters.writers.markdown:MarkdownWriter",
-    "rss": "converters.writers.feeds:RssWriter",
-    "atom": "converters.writers.feeds:AtomWriter",
-    "csv": "converters.writers.csv:CsvWriter",
-    "jsonld": "converters.writers.jsonld:JsonLdWriter",
-    "docx": "converters.writers.docx:DocxWriter",
     "bibtex": "converters.writers.bibtex:BibtexWriter",
     "biblatex": "converters.writers.bibtex:BiblatexWriter",
     "ris": "converters.writers.ris:RisWriter",
     "csljson": "converters.writers.csljson:CslJsonWriter",
+    "rss": "converters.writers.feeds:RssWriter",
+    "atom": "converters.writers.feeds:AtomWriter",
+    "csv": "converters.writers.csv:CsvWriter",
+    "docx": "converters.writers.docx:DocxWriter",
+    "jsonld": "converters.writers.jsonld:JsonLdWriter",
+    "json": "converters.writers.canonical:JsonWriter",
+    "jsonl": "converters.writers.canonical:JsonlWriter",
+    "markdown": "converters.writers.markdown:MarkdownWriter",
 }
 
 T = TypeVar("T", Reader, Writer)
