@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from .citekeys import assign_keys, id_year_month
 from .model import Digest, Paper, iter_papers
-from .names import PersonName, split_name
+from .names import PersonName, split_names
 from .text import clean_line as clean
 
 #: The AI summary fields and the labels they carry in citation notes.
@@ -73,7 +73,7 @@ def citations(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterabl
     records = []
     for key, paper in zip(keys, papers, strict=True):
         when = id_year_month(paper.id)
-        names = tuple(name for name in map(split_name, paper.authors) if name is not None)
+        names = split_names(paper.authors)
         records.append(
             Citation(
                 key,

@@ -15,6 +15,7 @@ part of its citation keys.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from .text import clean_line
@@ -49,6 +50,8 @@ class PersonName(NamedTuple):
 
     For a :attr:`literal` name (an organisation, or one that cannot be split
     safely) :attr:`family` holds the whole name and the other parts are empty.
+    A split name has a family name, holds no TeX special character, and has a
+    given name whenever it has a suffix.
     A named tuple rather than a dataclass: tens of thousands are made per run.
     """
 
@@ -74,13 +77,31 @@ def clean_name(raw: str) -> str:
     return clean_line(raw)
 
 
+def split_names(raw_names: Sequence[str]) -> tuple[PersonName, ...]:
+    """:func:`split_name` of each name, names that are empty after cleaning left out.
+
+    One search over the whole list decides whether any name needs the
+    unsplittable test, which most author lists do not.
+    """
+    names = [_clean(raw) for raw in raw_names]
+    check = _UNSPLITTABLE_RE.search("\x1f".join(names)) is not None
+    return tuple(_split(name, check) for name in names if name)
+
+
 def split_name(raw: str) -> PersonName | None:
     """Split a display name (see the module docstring); None when nothing is left after cleaning."""
-    name = raw if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " " else clean_line(raw)
-    if not name:
-        return None
+    name = _clean(raw)
+    return _split(name, True) if name else None
+
+
+def _clean(raw: str) -> str:
+    return raw if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " " else clean_line(raw)
+
+
+def _split(name: str, check: bool) -> PersonName:
+    """Split a cleaned, non-empty name; ``check`` False promises it holds nothing unsplittable."""
     words = name.split(" ")
-    if len(words) == 1 or _UNSPLITTABLE_RE.search(name):
+    if len(words) == 1 or (check and _UNSPLITTABLE_RE.search(name)):
         return PersonName(name, "", "", "", True)
     suffix = ""
     if len(words) >= 3 and words[-1].lower() in _SUFFIXES:
@@ -95,6 +116,8 @@ def split_name(raw: str) -> PersonName | None:
     while start > 1 and _is_lower(words[start - 1]):
         start -= 1
     if start == 1 and words[0].lower() in _LEADING_PARTICLES and all(_is_lower(w) for w in words):
+        if suffix:  # "de la Garza Jr": "von Last, Jr, " with no given name trips up parsers
+            return PersonName(name, "", "", "", True)
         start = 0
     return PersonName(family, " ".join(words[:start]), " ".join(words[start:]), suffix)
 

@@ -19,8 +19,8 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string as pybtex_parse
 
-from converters.latex import MATH_COMMANDS, clean, latex, math_body, split_math
-from converters.names import split_name
+from converters.latex import MATH_COMMANDS, clean, latex, latex_many, math_body, split_math
+from converters.names import split_name, split_names
 from converters.text import _INVISIBLE_RE, clean_line, one_line, without_controls, without_invisibles
 from converters.writers.bibtex import bib_name
 
@@ -37,7 +37,6 @@ TEXT_MACROS = {
     "textbraceleft": "{",
     "textbraceright": "}",
 }
-_MACRO_RE = re.compile(r"\\([A-Za-z]+)(?:\{\})?")
 _NEUTRALISED_RE = re.compile(r"\\backslash\\mathrm\{([A-Za-z]+)\}")
 _SHOWN_SYMBOL_RE = re.compile(r"\\backslash (\\wedge |\\sim |\\backslash |.)", re.DOTALL)
 _SHOWN = {r"\wedge ": "^", r"\sim ": "~", r"\backslash ": "\\"}
@@ -70,32 +69,31 @@ def decode_math(body: str) -> str:
 def decode(value: str) -> str:
     """The text a field value stands for; math spans come back as ``$...$``."""
     out: list[str] = []
-    i = 0
-    size = len(value)
-    while i < size:
-        char = value[i]
-        if char == "\\":
-            macro = _MACRO_RE.match(value, i)
-            if macro and macro.group(1) in TEXT_MACROS:
-                out.append(TEXT_MACROS[macro.group(1)])
-                i = macro.end()
-                continue
-            if i + 1 < size and value[i + 1] in "&%$#_{}":
-                out.append(value[i + 1])
-                i += 2
-                continue
-            raise UnexpectedCommand(f"command outside math: {value[i : i + 30]!r} in {value!r}")
-        if char in "{}":
-            i += 1  # grouping (case protection)
-            continue
-        if char == "$":
-            end = closing_dollar(value, i + 1)
-            out.append("$" + decode_math(value[i + 1 : end]) + "$")
-            i = end + 1
-            continue
-        out.append(char)
-        i += 1
+    pos = 0
+    while (match := _TOKEN_RE.search(value, pos)) is not None:
+        out.append(value[pos : match.start()])
+        pos = match.end()
+        token = match.group()
+        if token == "$":
+            end = closing_dollar(value, pos)
+            out.append("$" + decode_math(value[pos:end]) + "$")
+            pos = end + 1
+        elif token in "{}":
+            pass  # grouping (case protection)
+        elif match.group("macro") is not None:
+            if match.group("macro") not in TEXT_MACROS:
+                raise UnexpectedCommand(f"command outside math: {token!r} in {value!r}")
+            out.append(TEXT_MACROS[match.group("macro")])
+        elif match.group("escaped") is not None:
+            out.append(match.group("escaped"))
+        else:
+            raise UnexpectedCommand(f"command outside math: {value[match.start() : match.start() + 30]!r} in {value!r}")
+    out.append(value[pos:])
     return "".join(out)
+
+
+# Everything decode() acts on outside math; a "$" inside math is skipped by closing_dollar.
+_TOKEN_RE = re.compile(r"\\(?P<macro>[A-Za-z]+)(?:\{\})?|\\(?P<escaped>[&%$#_{}])|\\.?|[{}$]", re.DOTALL)
 
 
 def balanced(value: str) -> bool:
@@ -342,6 +340,16 @@ def test_split_math_keeps_every_character_outside_math(text: str) -> None:
     cleaned = clean(text)
     text_part = "".join(piece for is_math, piece in split_math(cleaned) if not is_math)
     assert len(text_part) <= len(cleaned)
+
+
+@given(st.lists(st.one_of(tricky_text, st.sampled_from(["Ada Lovelace", "an\x08d", "Kimi Team", "x, y", "de Gaulle"]))))
+def test_splitting_a_list_is_splitting_each_name(names: list[str]) -> None:
+    assert list(split_names(names)) == [n for n in map(split_name, names) if n is not None]
+
+
+@given(st.lists(texts, max_size=5), st.booleans(), st.booleans())
+def test_a_batch_is_each_value_alone(values: list[str], math: bool, protect: bool) -> None:
+    assert latex_many(values, math=math, protect=protect) == [latex(v, math=math, protect=protect) for v in values]
 
 
 # --- whole entries through pybtex and bibtexparser --------------------------------------

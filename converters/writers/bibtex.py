@@ -26,7 +26,7 @@ from ..bibmerge import ExistingBib, read_existing
 from ..citations import Citation, citations, duplicate_note, unique_papers
 from ..citekeys import KEY_FORMATS
 from ..errors import OutputError
-from ..latex import escape_plain, latex, to_ascii
+from ..latex import latex, latex_many, to_ascii, to_ascii_many
 from ..model import Digest
 from ..names import PersonName
 from ..text import utf8
@@ -63,14 +63,40 @@ def bib_name(name: PersonName, ascii: bool) -> str:
     if name.literal:
         return "{" + latex(name.family, math=False, ascii=ascii) + "}"
     parts = [name.sort_family, name.suffix, name.given] if name.suffix else [name.sort_family, name.given]
+    # A name is only split when it holds no TeX special character (converters.names),
+    # so its parts need no escaping.
     text = ", ".join(part for part in parts if part)
-    # A split name holds no brace (see converters.names), so plain escaping is enough.
-    text = escape_plain(text)
     return to_ascii(text) if ascii and not text.isascii() else text
 
 
-def _authors(record: Citation, ascii: bool) -> str:
-    return " and ".join(bib_name(name, ascii) for name in record.names)
+def _author_fields(records: Sequence[Citation], ascii: bool) -> list[str]:
+    """The ``author`` field of each record (:func:`bib_name` of each name), escaped in one batch."""
+    escaped = iter(latex_many([n.family for r in records for n in r.names if n.literal], math=False, cleaned=True))
+    fields = []
+    for record in records:
+        names = []
+        for name in record.names:
+            if name.literal:
+                names.append("{" + next(escaped) + "}")
+            elif name.suffix:  # a split name with a suffix always has a given name
+                names.append(f"{name.sort_family}, {name.suffix}, {name.given}")
+            else:
+                names.append(f"{name.sort_family}, {name.given}" if name.given else name.sort_family)
+        fields.append(" and ".join(names))
+    return to_ascii_many(fields) if ascii else fields
+
+
+def _text_columns(records: Sequence[Citation], ascii: bool) -> dict[str, list[str]]:
+    """Every escaped text field of every record, by field, each column escaped in one batch."""
+    return {
+        "title": latex_many([r.title for r in records], protect=True, ascii=ascii, cleaned=True),
+        "author": _author_fields(records, ascii),
+        "category": latex_many([r.paper.category for r in records], math=False, ascii=ascii),
+        "abstract": latex_many([r.paper.abstract for r in records], ascii=ascii),
+        "keywords": latex_many([", ".join(r.keywords) for r in records], math=False, ascii=ascii, cleaned=True),
+        "note": latex_many([r.paper.comment for r in records], ascii=ascii),
+        "summary": latex_many([r.summary_text() for r in records], ascii=ascii, cleaned=True),
+    }
 
 
 @cache
@@ -98,7 +124,8 @@ class _BibWriter(Writer):
     kind: ClassVar[str]
     width: ClassVar[int]
 
-    def fields(self, record: Citation, ascii: bool) -> list[Field]:
+    def fields(self, record: Citation, text: Mapping[str, str]) -> list[Field]:
+        """The fields of one entry; ``text`` holds its escaped text fields (see :func:`_text_columns`)."""
         raise NotImplementedError
 
     @classmethod
@@ -131,7 +158,12 @@ class _BibWriter(Writer):
         authorless = sum(1 for record in records if not record.names)
         if authorless:
             notes.append(f"{authorless} paper(s) have no authors; their entries have no author field")
-        entries = [_entry(self.kind, r.key, self.fields(r, ascii), self.width) for r in records]
+        columns = _text_columns(records, ascii)
+        names = tuple(columns)
+        entries = [
+            _entry(self.kind, record.key, self.fields(record, dict(zip(names, row, strict=True))), self.width)
+            for record, row in zip(records, zip(*columns.values(), strict=True), strict=True)
+        ]
         text = "\n".join(entries)
         if existing is not None and existing.text.strip():
             newline = "\r\n" if "\r\n" in existing.text else "\n"
@@ -148,22 +180,22 @@ class BibtexWriter(_BibWriter):
     kind: ClassVar[str] = "misc"
     width: ClassVar[int] = len("archivePrefix")
 
-    def fields(self, record: Citation, ascii: bool) -> list[Field]:
+    def fields(self, record: Citation, text: Mapping[str, str]) -> list[Field]:
         paper = record.paper
         return [
-            ("title", latex(record.title, protect=True, ascii=ascii, cleaned=True), True),
-            ("author", _authors(record, ascii), True),
+            ("title", text["title"], True),
+            ("author", text["author"], True),
             ("year", str(record.year) if record.year else "", True),
             ("month", _MONTHS[record.month - 1] if record.month else "", False),
             ("eprint", paper.id, True),
             ("archivePrefix", "arXiv", True),
-            ("primaryClass", latex(paper.category, math=False, ascii=ascii), True),
+            ("primaryClass", text["category"], True),
             ("doi", paper.doi, True),
             ("url", paper.abs_url, True),
-            ("abstract", latex(paper.abstract, ascii=ascii), True),
-            ("keywords", latex(", ".join(record.keywords), math=False, ascii=ascii, cleaned=True), True),
-            ("note", latex(paper.comment, ascii=ascii), True),
-            ("annote", latex(record.summary_text(), ascii=ascii, cleaned=True), True),
+            ("abstract", text["abstract"], True),
+            ("keywords", text["keywords"], True),
+            ("note", text["note"], True),
+            ("annote", text["summary"], True),
         ]
 
 
@@ -173,24 +205,24 @@ class BiblatexWriter(_BibWriter):
     kind: ClassVar[str] = "online"
     width: ClassVar[int] = len("eprintclass")
 
-    def fields(self, record: Citation, ascii: bool) -> list[Field]:
+    def fields(self, record: Citation, text: Mapping[str, str]) -> list[Field]:
         paper = record.paper
         date = ""
         if record.year:
             date = f"{record.year:04d}-{record.month:02d}" if record.month else f"{record.year:04d}"
         return [
-            ("title", latex(record.title, protect=True, ascii=ascii, cleaned=True), True),
-            ("author", _authors(record, ascii), True),
+            ("title", text["title"], True),
+            ("author", text["author"], True),
             ("date", date, True),
             ("eprint", paper.id, True),
             ("eprinttype", "arxiv", True),
-            ("eprintclass", latex(paper.category, math=False, ascii=ascii), True),
+            ("eprintclass", text["category"], True),
             ("version", str(paper.version) if paper.version is not None else "", True),
             ("doi", paper.doi, True),
             ("url", paper.abs_url, True),
             ("urldate", paper.date.isoformat() if paper.date else "", True),
-            ("abstract", latex(paper.abstract, ascii=ascii), True),
-            ("keywords", latex(", ".join(record.keywords), math=False, ascii=ascii, cleaned=True), True),
-            ("note", latex(paper.comment, ascii=ascii), True),
-            ("annotation", latex(record.summary_text(), ascii=ascii, cleaned=True), True),
+            ("abstract", text["abstract"], True),
+            ("keywords", text["keywords"], True),
+            ("note", text["note"], True),
+            ("annotation", text["summary"], True),
         ]
