@@ -25,7 +25,8 @@ _text = st.text(_ALPHABET, max_size=60).filter(
     lambda s: "\n\n" not in s and "</details>" not in s and "\n### " not in s and not s.startswith("\n")
 )
 _line = st.text(st.sampled_from(list("abcXYZ019 .,;:!?'\"()[]{}*_`~^$\\<>&#%|/-=+@\t\x08é中")), min_size=1, max_size=40)
-_author = _line.filter(lambda s: "," not in s)
+# A name never starts or ends with a space; one that did could not be told from a ", " separator.
+_author = _line.filter(lambda s: "," not in s and s == s.strip())
 _category = st.sampled_from(["cs.CV", "cs.CL", "hep-th", "cond-mat.mtrl-sci", "q-bio.NC"])
 _arxiv_id = st.one_of(
     st.from_regex(r"\A[0-9]{4}\.[0-9]{5}\Z"),
