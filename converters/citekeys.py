@@ -159,8 +159,9 @@ def assign_keys(papers: Sequence[Paper], key_format: str = "arxiv", taken: Itera
     used = {key.casefold() for key in taken}
     keys: list[str | None] = [None] * len(papers)
     ordered = sorted(groups.items())
-    for members in (m for _, m in ordered):
-        members.sort(key=lambda i: (id_order(papers[i].id), papers[i].id))
+    for _, members in ordered:
+        if len(members) > 1:
+            members.sort(key=lambda i: (id_order(papers[i].id), papers[i].id))
     # Bare keys first, so that a suffixed key never takes another paper's bare key.
     for folded, members in ordered:
         if folded not in used:

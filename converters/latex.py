@@ -217,9 +217,11 @@ _SPECIALS = "\\{}$&%#_~^<>|"
 _SPECIAL_RE = re.compile(r"[\\{}$&%#_~^<>|]")
 # A word for case protection: letters and digits, joined by - ' ’ or . inside.
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
-# A letter or digit followed by a capital (or a non-ASCII letter), perhaps across a word-inner
-# "-", "'" or ".": where a word that needs protection must have one.
-_INNER_CAPITAL_RE = re.compile(r"[^\W_][-'’.]?[^\W\d_a-z]")
+# A letter or digit followed by a capital (Latin, Greek or Cyrillic), perhaps across a
+# word-inner "-", "'" or ".": where a word that needs protection must have one. Scripts
+# without case (CJK, Hangul ...) never start a search.
+_UPPER = "".join(chr(c) for c in range(0xC0, 0x530) if chr(c).isupper())
+_INNER_CAPITAL_RE = re.compile(r"[^\W_][-'’.]?[A-Z" + _UPPER + "]")
 _MATH_TOKEN_RE = re.compile(r"\\([A-Za-z]+)|\\(.)|(\^\^)|([{}])|([&%#])", re.DOTALL)
 
 Segment = tuple[bool, str]  # (is math, text): math text is a sanitised body without the dollars
@@ -277,6 +279,10 @@ _FINAL = (
 _DOLLAR_RE = re.compile(
     "\\$\\$(?P<display>[^$\x06]+)\\$\\$|\\$\\$|\\$(?=[^\\s$\x06])(?P<inline>[^$\x06]*)(?<=\\S)\\$|\\$"
 )
+# Characters of a kept math span that text escaping would change, and the control
+# characters that stand for them until it is done.
+_MATH_DECODE = tuple((chr(0x11 + index), char) for index, char in enumerate("\\{}$&%#_~^<>|"))
+_MATH_ENCODE = str.maketrans({char: placeholder for placeholder, char in _MATH_DECODE})
 _INNER_PAIR_RE = re.compile("\\{([^{}\x06]*)\\}")
 _PAIRED_TEMPLATE = _PAIRED_OPEN + "\\1" + _PAIRED_CLOSE
 
@@ -284,14 +290,26 @@ _PAIRED_TEMPLATE = _PAIRED_OPEN + "\\1" + _PAIRED_CLOSE
 def latex_many(
     texts: Sequence[str | None], *, math: bool = True, protect: bool = False, ascii: bool = False, cleaned: bool = False
 ) -> list[str]:
-    """:func:`latex` of each value, in one batch: the same result, a fraction of the time for many values."""
-    if not texts:
-        return []
+    """:func:`latex` of each value, in batches: the same result, a fraction of the time for many values."""
+    out: list[str] = []
+    for start in range(0, len(texts), _BATCH):
+        out += _latex_batch(texts[start : start + _BATCH], math, protect, ascii, cleaned)
+    return out
+
+
+# Values escaped per batch: enough to make per-call costs vanish, few enough that a
+# batch stays in the CPU cache and that one emoji (which makes Python store a string
+# at 4 bytes per character) slows down only its own batch.
+_BATCH = 128
+
+
+def _latex_batch(texts: Sequence[str | None], math: bool, protect: bool, ascii: bool, cleaned: bool) -> list[str]:
     values = [(text if cleaned else clean(text)) if text else "" for text in texts]
     joined = _SEPARATOR.join(values)
     if protect or _has_special(joined):
-        bodies: list[str] = []
-        if math and "$" in joined:
+        bodies: list[str] | None = [] if protect else None
+        lifted = math and "$" in joined
+        if lifted:
             joined = _lift_math(joined, bodies)
         if protect:
             joined = _protect_words(joined)
@@ -303,15 +321,26 @@ def latex_many(
             joined = joined.replace(_OPEN, "{").replace(_CLOSE, "}")
         if bodies:
             pieces = joined.split(_MATH)
-            wrap = "{$%s$}" if protect else "$%s$"
-            joined = pieces[0] + "".join(wrap % body + piece for body, piece in zip(bodies, pieces[1:], strict=True))
+            joined = pieces[0] + "".join(
+                "{$" + body + "$}" + piece for body, piece in zip(bodies, pieces[1:], strict=True)
+            )
+        elif lifted:
+            for placeholder, char in _MATH_DECODE:
+                if placeholder in joined:
+                    joined = joined.replace(placeholder, char)
     if ascii and not joined.isascii():
         joined = to_ascii(joined)
     return joined.split(_SEPARATOR)
 
 
-def _lift_math(text: str, bodies: list[str]) -> str:
-    """``text`` with each kept math span replaced by a placeholder, its sanitised body appended to ``bodies``."""
+def _lift_math(text: str, bodies: list[str] | None) -> str:
+    """``text`` with each kept math span set aside, so that text escaping leaves it alone.
+
+    With ``bodies``, a span becomes one placeholder and its sanitised body is
+    appended to ``bodies`` (titles: words around it are still to be protected).
+    Without, the span stays in place as ``$body$`` with every character that text
+    escaping would touch encoded as a control character (:data:`_MATH_DECODE`).
+    """
     if "\\" in text:
         text = text.replace("\\\\", _SOURCE_BACKSLASHES).replace("\\$", _SOURCE_DOLLAR)
 
@@ -321,6 +350,9 @@ def _lift_math(text: str, bodies: list[str]) -> str:
             raw = match.group("display")
         if raw is None:
             return _LONE_DOLLAR * len(match.group())
+        if bodies is None:
+            encoded = _encoded_math(raw)
+            return encoded if encoded is not None else _LONE_DOLLAR + raw + _LONE_DOLLAR
         body = math_body(_restore_source(raw))
         if body is None:
             return _LONE_DOLLAR + raw + _LONE_DOLLAR  # stays text, dollars escaped
@@ -328,6 +360,12 @@ def _lift_math(text: str, bodies: list[str]) -> str:
         return _MATH
 
     return _DOLLAR_RE.sub(span, text)
+
+
+@lru_cache(maxsize=8192)
+def _encoded_math(raw: str) -> str | None:
+    body = math_body(_restore_source(raw))
+    return None if body is None else ("$" + body + "$").translate(_MATH_ENCODE)
 
 
 def _restore_source(raw: str) -> str:
@@ -390,6 +428,14 @@ def _mark_braces(text: str) -> str:
     level per regex pass, which is how a stack would pair them; what is left
     after the last pass has no partner.
     """
+    rest = text
+    while "{" in rest and "}" in rest:  # the common case first: removing pairs leaves no brace
+        shorter = _INNER_PAIR_RE.sub("", rest)  # a plain replacement runs in C; a template does not
+        if shorter == rest:
+            break
+        rest = shorter
+    if "{" not in rest and "}" not in rest:
+        return text.replace("{", _PAIRED_OPEN).replace("}", _PAIRED_CLOSE)
     while "{" in text and "}" in text:
         paired = _INNER_PAIR_RE.sub(_PAIRED_TEMPLATE, text)
         if paired == text:

@@ -31,6 +31,20 @@ _LEADING_PARTICLES = frozenset(
 # parsers split names; bibtexparser 2.x mis-splits a name that starts with a
 # backslash), and names holding the word "and" (BibTeX splits author lists on it, in
 # any case) or "others" (et al.).
+_UNSPLITTABLE_HINTS = (
+    *",{}\\$&%#_~^<>|",
+    "collaboration",
+    "consorti",
+    "team",
+    "group",
+    "project",
+    "committee",
+    "initiative",
+    "alliance",
+    "collective",
+    "and",
+    "others",
+)
 _UNSPLITTABLE_RE = re.compile(
     r"[,{}\\$&%#_~^<>|]|\b(?:collaborations?|consortium|consortia|team|group|project|committee|initiative|alliance|collective"
     r"|and|others)\b",
@@ -84,7 +98,10 @@ def split_names(raw_names: Sequence[str]) -> tuple[PersonName, ...]:
     unsplittable test, which most author lists do not.
     """
     names = [_clean(raw) for raw in raw_names]
-    check = _UNSPLITTABLE_RE.search("\x1f".join(names)) is not None
+    joined = "\x1f".join(names)
+    lowered = joined.lower()
+    # Substring tests run in C; the regex (word boundaries) only confirms a hit.
+    check = any(word in lowered for word in _UNSPLITTABLE_HINTS) and _UNSPLITTABLE_RE.search(joined) is not None
     return tuple(_split(name, check) for name in names if name)
 
 
