@@ -189,6 +189,8 @@ def test_corpus_one_entry_per_paper_with_unique_ascii_keys(
     assert len(corpus_papers) == len({p.id for d in corpus_digests for p in d.papers})
     assert listed > len(corpus_papers)  # the corpus repeats papers; each is written once
     for text in corpus_bib.values():
+        # the corpus holds TAB, BACKSPACE and U+200B in its fields; none reaches a file
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]", text)
         keys = keys_of(text)
         assert len(keys) == len(corpus_papers)
         assert len({k.casefold() for k in keys}) == len(keys)
