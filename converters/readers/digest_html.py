@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..errors import InputError
 from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry, parse_arxiv_id
 from .base import Reader, date_from_name, decode_text
-from .digest_checks import check_papers, check_structure
+from .digest_common import FIELD_OF_LABEL, check_papers, check_structure
 from .html_blocks import HEADING_LEVELS, Block, anchor_name, blocks, descendants, inline_text, parse
 
 if TYPE_CHECKING:
@@ -119,22 +119,6 @@ _SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u2
 
 _V3_LABELS = ("Main category", "TL;DR", "Motivation", "Method", "Result", "Conclusion", "Abstract")
 _V2_LABELS = ("Main category", "TLDR", *_V3_LABELS[2:])
-
-#: Labels with a home in the model (as in the Markdown reader); anything else goes to ``Paper.extra``.
-_FIELD_OF_LABEL = {
-    "main category": "primary_category",
-    "category": "categories",
-    "tl;dr": "tldr",
-    "tldr": "tldr",
-    "task": "tldr",
-    "motivation": "motivation",
-    "method": "method",
-    "result": "result",
-    "conclusion": "conclusion",
-    "abstract": "abstract",
-    "original abstract": "abstract",
-    "comment": "comment",
-}
 
 
 def _one_line(text: str) -> str:
@@ -386,7 +370,7 @@ class _PageReader:
         if len(value) < 40 and _PLACEHOLDER_RE.fullmatch(value.strip()):
             self.placeholders.setdefault(value.strip(), draft.line)
             value = ""
-        name = _FIELD_OF_LABEL.get(label.lower())
+        name = FIELD_OF_LABEL.get(label.lower())
         if name == "categories":
             draft.categories = tuple(c.strip() for c in _one_line(value).split(",") if c.strip())
             if draft.categories:

@@ -29,7 +29,7 @@ from typing import ClassVar
 from ..errors import InputError
 from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry, parse_arxiv_id
 from .base import DATE_RE, Reader, date_from_name, decode_text, parse_date
-from .digest_checks import check_papers, check_structure
+from .digest_common import FIELD_OF_LABEL, check_papers, check_structure
 
 # --- the lines that make up a digest ------------------------------------------------
 
@@ -131,22 +131,6 @@ _SNIFF_RE = re.compile(
 )
 _IGNORABLE_RE = re.compile(r"\s*|-{3,}\s*|\[⬆️[^\]]*\]\(#[^)]*\)(?: \| \[⬆️[^\]]*\]\(#[^)]*\))*\s*")
 
-#: Labels with a home in the model; anything else is kept in ``Paper.extra``.
-_FIELD_OF_LABEL = {
-    "main category": "primary_category",
-    "category": "categories",
-    "tl;dr": "tldr",
-    "tldr": "tldr",
-    "task": "tldr",
-    "motivation": "motivation",
-    "method": "method",
-    "result": "result",
-    "conclusion": "conclusion",
-    "abstract": "abstract",
-    "original abstract": "abstract",
-    "comment": "comment",
-}
-
 
 @dataclass
 class _Draft:
@@ -184,7 +168,7 @@ class _FileReader:
 
     # -- problems -------------------------------------------------------------------
     def problem(self, level: str, code: str, message: str, line: int) -> None:
-        """Record a problem at ``line`` (the signature digest_checks.Report expects)."""
+        """Record a problem at ``line`` (the signature digest_common.Report expects)."""
         self.problems.append(
             Problem(level=level, code=code, message=message, source=SourceSpan(path=self.source, line=line))  # type: ignore[arg-type]
         )
@@ -389,7 +373,7 @@ class _FileReader:
         if len(value) < 40 and _PLACEHOLDER_RE.fullmatch(value.strip()):
             self.placeholders.setdefault(value.strip(), draft.line)
             value = ""
-        name = _FIELD_OF_LABEL.get(label.lower())
+        name = FIELD_OF_LABEL.get(label.lower())
         if name == "categories":
             draft.categories = tuple(c.strip() for c in value.split(",") if c.strip())
             if draft.categories:

@@ -1,7 +1,8 @@
-"""Consistency checks over a digest once its papers are read, whatever it was read from.
+"""What every digest reader shares: the label vocabulary and the consistency checks.
 
-The codes and messages are those of the Markdown reader, so ``arxport check``
-says the same thing about a digest and about its rendering as a web page.
+The Markdown and HTML readers map labels the same way and report the same codes
+and messages, so ``arxport check`` says the same thing about a digest and
+about its rendering as a web page.
 """
 
 from __future__ import annotations
@@ -9,6 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..model import Paper, Section, TocEntry
+
+#: Labels with a home in the model (compared in lower case); any other label is kept in ``Paper.extra``.
+FIELD_OF_LABEL = {
+    "main category": "primary_category",
+    "category": "categories",
+    "tl;dr": "tldr",
+    "tldr": "tldr",
+    "task": "tldr",  # V1: the task stands where the TL;DR is now
+    "motivation": "motivation",
+    "method": "method",
+    "result": "result",
+    "conclusion": "conclusion",
+    "abstract": "abstract",
+    "original abstract": "abstract",  # fyrsta7: the arXiv abstract after a translated one
+    "comment": "comment",
+}
 
 #: ``report(level, code, message, line)``
 Report = Callable[[str, str, str, int], None]
