@@ -44,17 +44,19 @@ _V3_HEAD = "\n\nMain category: "
 _V3_DETAILS = "\n\n\n<details>\n  <summary>Details</summary>\nMotivation: "
 
 
-def _match_v3(text: str, start: int, end: int) -> tuple[str, ...] | None:
-    """(TL;DR label, raw authors, category, tldr, motivation, method, result, conclusion, abstract)
-    when ``text[start:end]`` is exactly one V3/V2 block body, else None.
+def _match_v3(text: str, start: int, end: int) -> tuple[int, str, str, str, str, str, str, str, str, str] | None:
+    """The current template's block body starting at ``start`` (before the next heading at ``end``).
 
-    Works on bounds rather than a slice, so a block is copied only once, into its values.
+    Returns (close, TL;DR label, raw authors, category, tldr, motivation, method,
+    result, conclusion, abstract), where ``close`` is the position of the line
+    break before the block's ``</details>``, or None when the body is not
+    exactly one V3/V2 block. As the spec says, the abstract runs to the first
+    blank line followed by ``</details>``. Works on bounds, not on a slice, so
+    the block is scanned once and copied only into its values.
     """
     find = text.find
     head = find(_V3_HEAD, start, end)
-    if head < start + 2 or text[start] != "*" or text[head - 1] != "*" or text[end - 1] != "\n":
-        return None
-    if find("\n", start, head) >= 0:
+    if head < start + 2 or text[start] != "*" or text[head - 1] != "*" or find("\n", start, head) >= 0:
         return None
     category = head + len(_V3_HEAD)
     category_end = find("\n", category, end)
@@ -73,9 +75,12 @@ def _match_v3(text: str, start: int, end: int) -> tuple[str, ...] | None:
     result_end = find("\n\nConclusion: ", result, end)
     conclusion = result_end + len("\n\nConclusion: ")
     conclusion_end = find("\n\nAbstract: ", conclusion, end)
-    if tldr_end < 0 or motivation_end < 0 or method_end < 0 or result_end < 0 or conclusion_end < 0:
+    abstract = conclusion_end + len("\n\nAbstract: ")
+    abstract_end = find("\n\n</details>", abstract, end)
+    if min(tldr_end, motivation_end, method_end, result_end, conclusion_end, abstract_end) < 0:
         return None
     return (
+        abstract_end + 1,
         label,
         text[start + 1 : head - 1],
         text[category:category_end],
@@ -84,7 +89,7 @@ def _match_v3(text: str, start: int, end: int) -> tuple[str, ...] | None:
         text[method:method_end],
         text[result:result_end],
         text[conclusion:conclusion_end],
-        text[conclusion_end + len("\n\nAbstract: ") : end - 1],
+        text[abstract:abstract_end],
     )
 
 
@@ -231,7 +236,8 @@ class _FileReader:
         text = self.text
         number, title, url = heading.groups()
         body_start = heading.end() + 1
-        close = text.find("\n</details>", heading.end(), end)
+        fast = _match_v3(text, body_start, end)
+        close = fast[0] if fast is not None else text.find("\n</details>", heading.end(), end)
         if close < 0:
             self.problem("error", "unclosed-paper", "paper block has no closing </details> line; paper skipped", line)
             return
@@ -243,10 +249,9 @@ class _FileReader:
         if arxiv_id is None:
             self.problem("error", "bad-url", f"paper link {url!r} is not an arXiv abs or pdf URL; paper skipped", line)
         else:
-            fast = _match_v3(text, body_start, close) if body_start < close else None
             texts: list[str | None]
-            if fast:
-                label, raw_authors, category, *values = fast
+            if fast is not None:
+                _, label, raw_authors, category, *values = fast
                 texts = [*values, None]  # the template has no comment
                 self.layouts.add("v3" if label == "TL;DR" else "v2")
                 extra: dict[str, str] = {}
