@@ -95,7 +95,7 @@ def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.In
 def _read(
     refs: list[pipeline.InputRef], problems: list[Problem], reader: str | None, date: dt.date | None, quiet: bool
 ) -> pipeline.ReadResult:
-    stdin = click.get_binary_stream("stdin")
+    stdin = sys.stdin.buffer
     result = pipeline.read_inputs(refs, reader=reader, date=date, stdin=stdin, progress=_progress(refs))
     result.problems[:0] = problems
     _print_problems(result.problems, quiet)
@@ -264,7 +264,7 @@ def convert(
     for key in writer_args:
         if ctx.get_parameter_source(key) is click.core.ParameterSource.COMMANDLINE and key not in declared:
             _fail_usage(f"--{key.replace('_', '-')} does not apply to --to {','.join(names)}")
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer
     if not several and writers[names[0]].binary and output in (None, "-") and stdout.isatty():
         _fail_usage(f"{names[0]} is a binary format; give -o FILE (or redirect stdout)")
     for writer in writers.values():
@@ -386,7 +386,7 @@ def _report(result: pipeline.ReadResult, code: int, outputs: list[dict[str, Any]
 def _write_report(path: str, report: dict[str, Any]) -> None:
     data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if path == "-":
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.buffer.write(data)
         return
     try:
         pipeline.atomic_write(path, lambda handle: handle.write(data))
