@@ -30,7 +30,9 @@ def corpus_files() -> list[Path]:
 
 
 def read_digest(path: Path) -> Digest:
-    return get_reader("digest").read(path.read_bytes(), str(path))
+    """Read a digest; a file under the project is named relative to it, so golden files hold no checkout path."""
+    name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    return get_reader("digest").read(path.read_bytes(), name)
 
 
 def need_tool(name: str, package: str) -> str:
@@ -58,3 +60,22 @@ def corpus() -> list[Path]:
 def corpus_digests(corpus: list[Path]) -> list[Digest]:
     """Every real digest, read once per test session."""
     return [read_digest(path) for path in corpus]
+
+
+#: ARXPORT_UPDATE_GOLDEN=1 rewrites golden files instead of comparing with them.
+UPDATE_GOLDEN = os.environ.get("ARXPORT_UPDATE_GOLDEN") == "1"
+
+
+def check_golden(folder: str, name: str, data: bytes) -> None:
+    """``data`` equals ``tests/golden/<folder>/<name>``, or (when updating) becomes it."""
+    path = GOLDEN / folder / name
+    if UPDATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    assert path.exists(), f"{path} is missing; run with ARXPORT_UPDATE_GOLDEN=1 to create it"
+    assert data == path.read_bytes(), f"{path} differs; inspect and regenerate with ARXPORT_UPDATE_GOLDEN=1"
+
+
+def sample_files() -> list[Path]:
+    """The bundled sample digests (what golden files are made from)."""
+    return sorted(SAMPLES.glob("*.md"))

@@ -12,7 +12,7 @@ from converters.errors import InputError
 from converters.model import Digest
 from converters.registry import detect_reader, get_reader, get_writer
 
-from .conftest import CORPUS, SAMPLES, read_digest
+from .conftest import CORPUS, SAMPLES, check_golden, read_digest, sample_files
 
 
 def write(name: str, digests: list[Digest]) -> bytes:
@@ -96,3 +96,21 @@ def test_generator_jsonl_bad_lines_are_reported() -> None:
     digest = get_reader("digest-jsonl").read(data, "d_2025-01-02.jsonl")
     assert [p.title for p in digest.papers] == ["T"]
     assert [(p.level, p.source.line) for p in digest.problems] == [("error", 2), ("error", 3), ("error", 4)]
+
+
+@pytest.mark.parametrize("writer", ["json", "jsonl", "markdown"])
+@pytest.mark.parametrize("sample", sample_files(), ids=lambda p: p.stem)
+def test_golden(writer: str, sample: Path) -> None:
+    suffix = {"json": ".json", "jsonl": ".jsonl", "markdown": ".md"}[writer]
+    check_golden(writer, sample.stem + suffix, write(writer, [read_digest(sample)]))
+
+
+@pytest.mark.parametrize("writer", ["json", "jsonl", "markdown"])
+def test_golden_all_samples_merged(writer: str) -> None:
+    suffix = {"json": ".json", "jsonl": ".jsonl", "markdown": ".md"}[writer]
+    check_golden(writer, "all-samples" + suffix, write(writer, [read_digest(p) for p in sample_files()]))
+
+
+def test_current_template_sample_round_trips_through_markdown() -> None:
+    sample = SAMPLES / "digest-2025-01-02.md"
+    assert write("markdown", [read_digest(sample)]) == sample.read_bytes()
