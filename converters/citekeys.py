@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from importlib import resources
+from itertools import count, product
+from string import ascii_lowercase
 
 from .model import Paper
 from .names import arxiv_keyname
@@ -93,28 +95,33 @@ def id_year_month(arxiv_id: str) -> tuple[int, int | None] | None:
 
     Old-style ids (``hep-th/9901001``) date from 1991 to 2007: ``91``-``99`` are 19xx.
     """
-    match = _NEW_ID_RE.match(arxiv_id)
-    if match:
-        year, month = 2000 + int(match.group(1)), int(match.group(2))
-    else:
-        match = _OLD_ID_RE.match(arxiv_id)
-        if not match:
-            return None
-        yy, month = int(match.group(2)), int(match.group(3))
-        year = 1900 + yy if yy >= 91 else 2000 + yy
+    parts = _id_parts(arxiv_id)
+    if parts is None:
+        return None
+    year, month = parts[0], parts[1]
     return year, month if 1 <= month <= 12 else None
 
 
 def id_order(arxiv_id: str) -> tuple[int, int, str, int]:
     """A sort key that puts arXiv ids in submission order (year, month, then number)."""
+    parts = _id_parts(arxiv_id)
+    return parts if parts is not None else (9999, 99, arxiv_id, 0)  # not an arXiv id: after every real one
+
+
+def _id_parts(arxiv_id: str) -> tuple[int, int, str, int] | None:
+    """(year, month, archive, number) of an arXiv id; the archive is empty for a new-style id."""
+    # New-style ids are nearly all there is: sliced without a regex. isdecimal() is what
+    # the regex's \d accepts; anything else (a trailing newline, which $ allows) goes to it.
+    if len(arxiv_id) in (9, 10) and arxiv_id[4] == "." and arxiv_id[:4].isdecimal() and arxiv_id[5:].isdecimal():
+        return 2000 + int(arxiv_id[:2]), int(arxiv_id[2:4]), "", int(arxiv_id[5:])
     match = _NEW_ID_RE.match(arxiv_id)
     if match:
-        return (2000 + int(match.group(1)), int(match.group(2)), "", int(match.group(3)))
+        return 2000 + int(match.group(1)), int(match.group(2)), "", int(match.group(3))
     match = _OLD_ID_RE.match(arxiv_id)
     if match:
         yy = int(match.group(2))
-        return (1900 + yy if yy >= 91 else 2000 + yy, int(match.group(3)), match.group(1), int(match.group(4)))
-    return (9999, 99, arxiv_id, 0)  # not an arXiv id: after every real one, by text
+        return 1900 + yy if yy >= 91 else 2000 + yy, int(match.group(3)), match.group(1), int(match.group(4))
+    return None
 
 
 def arxiv_style_key(paper: Paper) -> str:
@@ -122,10 +129,12 @@ def arxiv_style_key(paper: Paper) -> str:
     surname = fold_ascii(arxiv_keyname(paper.authors[0])) if paper.authors else ""
     when = id_year_month(paper.id)
     year = str(when[0]) if when else ""
+    # The title is lower-cased whole rather than word by word for the stop-word test:
+    # fold_ascii lower-cases anyway, and folds every character of a lower-cased text
+    # to what it folds the original to (checked over all of Unicode).
     stop = stopwords()
-    title = clean_line(paper.title)
-    words = [word for word in title.split(" ") if word and word.lower() not in stop][:_TITLE_WORDS]
-    return f"{surname or 'anon'}{year}{fold_ascii(''.join(words))}"
+    words = [word for word in clean_line(paper.title).lower().split(" ") if word and word not in stop]
+    return f"{surname or 'anon'}{year}{fold_ascii(''.join(words[:_TITLE_WORDS]))}"
 
 
 def id_style_key(paper: Paper) -> str:
@@ -141,6 +150,12 @@ def suffix(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("a") + rest) + letters
     return letters
+
+
+def _suffixes() -> Iterator[str]:
+    """``suffix(0)``, ``suffix(1)`` ... in turn, without recomputing each from its number."""
+    for length in count(1):
+        yield from map("".join, product(ascii_lowercase, repeat=length))
 
 
 def assign_keys(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterable[str] = ()) -> list[str]:
@@ -167,16 +182,18 @@ def assign_keys(papers: Sequence[Paper], key_format: str = "arxiv", taken: Itera
         if folded not in used:
             used.add(folded)
             keys[members[0]] = bases[members[0]]
-    for _, members in ordered:
-        next_suffix = 0
+    for folded, members in ordered:
+        if len(members) == 1 and keys[members[0]] is not None:
+            continue
+        suffixes = _suffixes()
         for index in members:
             if keys[index] is not None:
                 continue
-            while True:
-                candidate = bases[index] + suffix(next_suffix)
-                next_suffix += 1
-                if candidate.casefold() not in used:
-                    break
-            used.add(candidate.casefold())
-            keys[index] = candidate
+            # Keys are ASCII (both forms), so a key with a suffix folds to the folded
+            # base followed by the suffix.
+            letters = next(suffixes)
+            while folded + letters in used:
+                letters = next(suffixes)
+            used.add(folded + letters)
+            keys[index] = bases[index] + letters
     return [key for key in keys if key is not None]

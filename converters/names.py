@@ -97,12 +97,12 @@ def split_names(raw_names: Sequence[str]) -> tuple[PersonName, ...]:
     One search over the whole list decides whether any name needs the
     unsplittable test, which most author lists do not.
     """
-    names = [_clean(raw) for raw in raw_names]
+    names = _clean_all(raw_names)
     joined = "\x1f".join(names)
     lowered = joined.lower()
-    # Substring tests run in C; the regex (word boundaries) only confirms a hit.
-    check = any(word in lowered for word in _UNSPLITTABLE_HINTS) and _UNSPLITTABLE_RE.search(joined) is not None
-    return tuple(_split(name, check) for name in names if name)
+    # Substring tests run in C (map, not a generator); the regex (word boundaries) only confirms a hit.
+    check = any(map(lowered.__contains__, _UNSPLITTABLE_HINTS)) and _UNSPLITTABLE_RE.search(joined) is not None
+    return tuple([_split(name, check) for name in names if name])
 
 
 def split_name(raw: str) -> PersonName | None:
@@ -111,21 +111,45 @@ def split_name(raw: str) -> PersonName | None:
     return _split(name, True) if name else None
 
 
+def _clean_all(raw_names: Sequence[str]) -> Sequence[str]:
+    """:func:`_clean` of each name, tested in one go: author lists are nearly always clean already."""
+    # With a printable separator, the whole list passes the test of _clean exactly when
+    # each name does, unless a name itself starts or ends next to a "|" (then each name
+    # is tested alone).
+    probe = "|".join(raw_names)
+    if (
+        probe.isprintable()
+        and "  " not in probe
+        and " |" not in probe
+        and "| " not in probe
+        and probe[:1] != " "
+        and probe[-1:] != " "
+    ):
+        return raw_names
+    return [_clean(raw) for raw in raw_names]
+
+
 def _clean(raw: str) -> str:
     return raw if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " " else clean_line(raw)
 
 
 def _split(name: str, check: bool) -> PersonName:
     """Split a cleaned, non-empty name; ``check`` False promises it holds nothing unsplittable."""
-    words = name.split(" ")
-    if len(words) == 1 or (check and _UNSPLITTABLE_RE.search(name)):
+    given, space, family = name.rpartition(" ")
+    if not space or (check and _UNSPLITTABLE_RE.search(name)):
         return PersonName(name, "", "", "", True)
+    # The common case first, without splitting into words: "Given Names Family" where the
+    # last given name is capitalised (no particle) and the family name is no suffix.
+    last_given = given[given.rfind(" ") + 1 :]
+    if last_given[:1].isupper() and not (" " in given and family.lower() in _SUFFIXES):
+        return PersonName(family, given, "", "")
+    words = name.split(" ")
     suffix = ""
     if len(words) >= 3 and words[-1].lower() in _SUFFIXES:
         suffix = words.pop()
     family = words.pop()
     if words[-1][:1].isupper():
-        return PersonName(family, " ".join(words), "", suffix)  # the common case: no particle
+        return PersonName(family, " ".join(words), "", suffix)
     start = len(words)
     # The lower-case run just before the family name is its particle; the first word
     # only joins it when it is a known particle ("de Gaulle"), since "danah boyd" has
@@ -157,17 +181,21 @@ def arxiv_keyname(raw: str) -> str:
     the word before a suffix, the last word.
     """
     name = clean_name(raw)
-    group = _ARXIV_GROUP_RE.match(name)
-    if group:
-        return group.group(1)
-    words = name.split(" ") if name else []
+    lowered = name.lower()
+    # The regex only when one of its words is there: besides ASCII case, re.IGNORECASE
+    # matches only "ı", "İ" and "ſ" to ASCII letters, and none of these substrings has "i" or "s".
+    if "team" in lowered or "group" in lowered or "collaborat" in lowered:
+        group = _ARXIV_GROUP_RE.match(name)
+        if group:
+            return group.group(1)
+    words = name.split(" ")
     if len(words) <= 1:
         return name
-    lowered = [w.lower() for w in words]
-    if len(words) >= 3 and lowered[-3] in _ARXIV_PARTICLES and lowered[-2] in _ARXIV_PARTICLES:
+    before = words[-2].lower()
+    if len(words) >= 3 and words[-3].lower() in _ARXIV_PARTICLES and before in _ARXIV_PARTICLES:
         return " ".join(words[-3:])
-    if lowered[-2] in _ARXIV_PARTICLES:
+    if before in _ARXIV_PARTICLES:
         return " ".join(words[-2:])
-    if lowered[-1] in _ARXIV_SUFFIXES:
+    if words[-1].lower() in _ARXIV_SUFFIXES:
         return words[-2]
     return words[-1]

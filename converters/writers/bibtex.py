@@ -18,7 +18,6 @@ unchanged followed by entries for the papers it does not have yet; see
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
@@ -55,7 +54,8 @@ MERGE_OPTION = OptionSpec(
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
-Field = tuple[str, str, bool]  # (name, value, braced): month macros are written bare
+#: One field of every entry: (name, its value in each entry, braced); month macros are written bare.
+Field = tuple[str, Sequence[str], bool]
 
 
 def bib_name(name: PersonName, ascii: bool) -> str:
@@ -99,20 +99,15 @@ def _text_columns(records: Sequence[Citation], ascii: bool) -> dict[str, list[st
     }
 
 
-@cache
-def _field_start(name: str, width: int) -> str:
-    return f"  {name.ljust(width)} = "
-
-
-def _entry(kind: str, key: str, fields: list[Field], width: int) -> str:
-    lines = [f"@{kind}{{{key},"]
-    for name, value, braced in fields:
-        if value:
-            lines.append(
-                f"{_field_start(name, width)}{{{value}}}," if braced else f"{_field_start(name, width)}{value},"
-            )
-    lines.append("}\n")
-    return "\n".join(lines)
+def _entries(kind: str, width: int, keys: Sequence[str], fields: Sequence[Field]) -> list[str]:
+    """The text of each entry, built a field at a time over all entries (no Python loop per field and entry)."""
+    lines: list[Sequence[str]] = [[f"@{kind}{{{key}," for key in keys]]
+    for name, values, braced in fields:
+        start = f"\n  {name.ljust(width)} = " + ("{" if braced else "")
+        end = "}," if braced else ","
+        lines.append([start + value + end if value else "" for value in values])
+    lines.append(["\n}\n"] * len(keys))
+    return list(map("".join, zip(*lines, strict=True)))
 
 
 class _BibWriter(Writer):
@@ -124,8 +119,8 @@ class _BibWriter(Writer):
     kind: ClassVar[str]
     width: ClassVar[int]
 
-    def fields(self, record: Citation, text: Mapping[str, str]) -> list[Field]:
-        """The fields of one entry; ``text`` holds its escaped text fields (see :func:`_text_columns`)."""
+    def fields(self, records: Sequence[Citation], text: Mapping[str, Sequence[str]]) -> list[Field]:
+        """The fields of the entries, in order; ``text`` holds the escaped text fields (see :func:`_text_columns`)."""
         raise NotImplementedError
 
     @classmethod
@@ -158,13 +153,8 @@ class _BibWriter(Writer):
         authorless = sum(1 for record in records if not record.names)
         if authorless:
             notes.append(f"{authorless} paper(s) have no authors; their entries have no author field")
-        columns = _text_columns(records, ascii)
-        names = tuple(columns)
-        entries = [
-            _entry(self.kind, record.key, self.fields(record, dict(zip(names, row, strict=True))), self.width)
-            for record, row in zip(records, zip(*columns.values(), strict=True), strict=True)
-        ]
-        text = "\n".join(entries)
+        fields = self.fields(records, _text_columns(records, ascii))
+        text = "\n".join(_entries(self.kind, self.width, [record.key for record in records], fields))
         if existing is not None and existing.text.strip():
             newline = "\r\n" if "\r\n" in existing.text else "\n"
             head = existing.text if existing.text.endswith("\n") else existing.text + newline
@@ -180,18 +170,18 @@ class BibtexWriter(_BibWriter):
     kind: ClassVar[str] = "misc"
     width: ClassVar[int] = len("archivePrefix")
 
-    def fields(self, record: Citation, text: Mapping[str, str]) -> list[Field]:
-        paper = record.paper
+    def fields(self, records: Sequence[Citation], text: Mapping[str, Sequence[str]]) -> list[Field]:
+        papers = [record.paper for record in records]
         return [
             ("title", text["title"], True),
             ("author", text["author"], True),
-            ("year", str(record.year) if record.year else "", True),
-            ("month", _MONTHS[record.month - 1] if record.month else "", False),
-            ("eprint", paper.id, True),
-            ("archivePrefix", "arXiv", True),
+            ("year", [str(record.year) if record.year else "" for record in records], True),
+            ("month", [_MONTHS[record.month - 1] if record.month else "" for record in records], False),
+            ("eprint", [paper.id for paper in papers], True),
+            ("archivePrefix", ["arXiv"] * len(records), True),
             ("primaryClass", text["category"], True),
-            ("doi", paper.doi, True),
-            ("url", paper.abs_url, True),
+            ("doi", [paper.doi for paper in papers], True),
+            ("url", [paper.abs_url for paper in papers], True),
             ("abstract", text["abstract"], True),
             ("keywords", text["keywords"], True),
             ("note", text["note"], True),
@@ -205,24 +195,28 @@ class BiblatexWriter(_BibWriter):
     kind: ClassVar[str] = "online"
     width: ClassVar[int] = len("eprintclass")
 
-    def fields(self, record: Citation, text: Mapping[str, str]) -> list[Field]:
-        paper = record.paper
-        date = ""
-        if record.year:
-            date = f"{record.year:04d}-{record.month:02d}" if record.month else f"{record.year:04d}"
+    def fields(self, records: Sequence[Citation], text: Mapping[str, Sequence[str]]) -> list[Field]:
+        papers = [record.paper for record in records]
         return [
             ("title", text["title"], True),
             ("author", text["author"], True),
-            ("date", date, True),
-            ("eprint", paper.id, True),
-            ("eprinttype", "arxiv", True),
+            ("date", [_date(record) for record in records], True),
+            ("eprint", [paper.id for paper in papers], True),
+            ("eprinttype", ["arxiv"] * len(records), True),
             ("eprintclass", text["category"], True),
-            ("version", str(paper.version) if paper.version is not None else "", True),
-            ("doi", paper.doi, True),
-            ("url", paper.abs_url, True),
-            ("urldate", paper.date.isoformat() if paper.date else "", True),
+            ("version", [str(paper.version) if paper.version is not None else "" for paper in papers], True),
+            ("doi", [paper.doi for paper in papers], True),
+            ("url", [paper.abs_url for paper in papers], True),
+            ("urldate", [paper.date.isoformat() if paper.date else "" for paper in papers], True),
             ("abstract", text["abstract"], True),
             ("keywords", text["keywords"], True),
             ("note", text["note"], True),
             ("annotation", text["summary"], True),
         ]
+
+
+def _date(record: Citation) -> str:
+    """biblatex's ``date``: ``YYYY-MM`` of the arXiv id, or ``YYYY`` without a month."""
+    if not record.year:
+        return ""
+    return f"{record.year:04d}-{record.month:02d}" if record.month else f"{record.year:04d}"
