@@ -12,12 +12,12 @@ and ``author()`` without an e-mail writes nothing in RSS (names go in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ...errors import OutputError
-from .content import escape_text, item_html, item_title, summary_text, text_line
+from .content import PaperText, paper_texts, text_line
 from .selection import FeedItem, Selection
 from .settings import FeedSettings
 
@@ -92,12 +92,11 @@ def render(kind: FeedKind, selection: Selection, head: FeedHead) -> bytes:
     """
     try:
         generator = _feed(kind, selection, head)
-        for item in selection.items:
-            entry = generator.add_entry(order="append")
-            if kind == "rss":
-                _rss_entry(entry, item)
-            else:
-                _atom_entry(entry, item)
+        add_entry = _rss_entry if kind == "rss" else _atom_entry
+        category_terms = _CategoryTerms()
+        texts = paper_texts([item.paper for item in selection.items])
+        for item, text in zip(selection.items, texts, strict=True):
+            add_entry(generator.add_entry(order="append"), item, text, category_terms(item.categories))
         if kind == "rss":
             data: bytes = _hex_references(generator.rss_str(pretty=True, encoding="UTF-8"))
         else:
@@ -112,8 +111,10 @@ def _feed(kind: FeedKind, selection: Selection, head: FeedHead) -> FeedGenerator
 
     generator = FeedGenerator()
     if kind == "rss":
-        generator.load_extension("dc", atom=False, rss=True)
-        generator.dc.dc_creator(head.author)
+        from .creator import CreatorEntryExtension, CreatorExtension
+
+        generator.register_extension("dc", CreatorExtension, CreatorEntryExtension, atom=False, rss=True)
+        generator.dc.creator = head.author
     updated = selection.updated
     generator.id(head.id)
     generator.title(head.title)
@@ -131,45 +132,39 @@ def _feed(kind: FeedKind, selection: Selection, head: FeedHead) -> FeedGenerator
     return generator
 
 
-def _rss_entry(entry: FeedEntry, item: FeedItem) -> None:
-    paper = item.paper
-    entry.title(item_title(paper))
-    entry.link(href=paper.abs_url)
-    entry.guid(paper.abs_url, permalink=True)
-    summary = summary_text(paper)
-    if summary:
-        # RSS readers render <description> as HTML, so the plain text is escaped once more.
-        entry.description(escape_text(summary))
-    entry.content(item_html(paper))  # content:encoded, HTML
-    terms = _categories(item.categories)
+def _rss_entry(entry: FeedEntry, item: FeedItem, text: PaperText, terms: Sequence[str]) -> None:
+    url = item.paper.abs_url
+    entry.title(text.title)
+    entry.link(href=url)
+    entry.guid(url, permalink=True)
+    if text.summary:
+        # RSS readers render <description> as HTML, so the summary is escaped plain text.
+        entry.description(text.summary)
+    entry.content(text.html)  # content:encoded, HTML
     if terms:
         entry.category([{"term": term, "scheme": CATEGORY_SCHEME} for term in terms])
     entry.pubDate(item.published)
-    authors = [name for name in (text_line(a) for a in paper.authors) if name]
-    if authors:
+    if text.authors:
         # One dc:creator with every name, as arXiv's own feeds have it: readers show only one.
-        entry.dc.dc_creator(", ".join(authors))
+        entry.dc.creator = ", ".join(text.authors)
 
 
-def _atom_entry(entry: FeedEntry, item: FeedItem) -> None:
-    paper = item.paper
-    entry.title(item_title(paper))
-    entry.id(paper.abs_url)
-    entry.link(href=paper.abs_url, rel="alternate")
-    summary = summary_text(paper)
-    if summary:
+def _atom_entry(entry: FeedEntry, item: FeedItem, text: PaperText, terms: Sequence[str]) -> None:
+    url = item.paper.abs_url
+    entry.title(text.title)
+    entry.id(url)
+    entry.link(href=url, rel="alternate")
+    if text.summary:
         # type="html" holding escaped text, like the RSS description: validators take a
         # literal "&lt;" or "Who&When" in a text summary for undeclared HTML.
-        entry.summary(escape_text(summary), type="html")
-    entry.content(item_html(paper), type="html")
-    terms = _categories(item.categories)
+        entry.summary(text.summary, type="html")
+    entry.content(text.html, type="html")
     if terms:
         entry.category([{"term": term, "scheme": CATEGORY_SCHEME} for term in terms])
     entry.published(item.published)
     entry.updated(item.updated)
-    names = [name for name in (text_line(a) for a in paper.authors) if name]
-    if names:
-        entry.author([{"name": name} for name in names])
+    if text.authors:
+        entry.author([{"name": name} for name in text.authors])
 
 
 def _hex_references(rss: bytes) -> bytes:
@@ -196,3 +191,16 @@ def _categories(values: Iterable[str | None]) -> list[str]:
         if term:
             seen.setdefault(term, None)
     return list(seen)
+
+
+class _CategoryTerms:
+    """:func:`_categories` of each item's categories, computed once per distinct tuple (a feed has few)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, ...], list[str]] = {}
+
+    def __call__(self, categories: tuple[str, ...]) -> list[str]:
+        terms = self._known.get(categories)
+        if terms is None:
+            terms = self._known[categories] = _categories(categories)
+        return terms
