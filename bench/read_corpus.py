@@ -16,15 +16,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import ratio  # noqa: E402
+from _timing import ratio
 
-from converters.registry import get_reader  # noqa: E402
+from converters.registry import get_reader
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared/corpus/real")
+    parser.add_argument(
+        "--corpus", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared/corpus/real"
+    )
     args = parser.parse_args()
     files = sorted(p for p in args.corpus.glob("*.md") if p.name != "SOURCES.md")
     if not files:

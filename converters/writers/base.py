@@ -69,7 +69,7 @@ class Writer(ABC):
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
         """Write ``digests`` to ``out``. ``options`` holds every declared option by key, defaults filled in."""
 
-    @classmethod
+    @classmethod  # noqa: B027  (an optional hook, empty on purpose: most writers accept any value)
     def check_options(cls, options: Mapping[str, Any]) -> None:
         """Refuse option values that can never work, before any input is read.
 
