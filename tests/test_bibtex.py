@@ -33,14 +33,13 @@ from converters.errors import OutputError
 from converters.latex import clean
 from converters.model import Digest, Paper
 from converters.names import split_name
-from converters.registry import get_reader, get_writer, writer_for_path
+from converters.registry import get_writer, writer_for_path
 from converters.writers.bibtex import BiblatexWriter, BibtexWriter
 
-from .conftest import GOLDEN, SAMPLES, need_tool
+from .conftest import GOLDEN, SAMPLES, check_golden, need_tool, read_digest, sample_files
 from .test_bibtex_escaping import decode
 
-UPDATE_GOLDEN = os.environ.get("ARXPORT_UPDATE_GOLDEN") == "1"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.md"))
+SAMPLE_FILES = sample_files()
 WRITERS = {"bibtex": BibtexWriter, "biblatex": BiblatexWriter}
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]  # fmt: skip
@@ -59,19 +58,6 @@ def write(name: str, digests: Sequence[Digest], **options: Any) -> bytes:
     out = io.BytesIO()
     writer.write(digests, out, {**writer.default_options(), **options})
     return out.getvalue()
-
-
-def read_sample(path: Path) -> Digest:
-    return get_reader("digest").read(path.read_bytes(), str(path))
-
-
-def check_golden(folder: str, name: str, data: bytes) -> None:
-    path = GOLDEN / folder / name
-    if UPDATE_GOLDEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    assert path.exists(), f"{path} is missing; run with ARXPORT_UPDATE_GOLDEN=1 to create it"
-    assert data == path.read_bytes(), f"{path} differs; inspect and regenerate with ARXPORT_UPDATE_GOLDEN=1"
 
 
 def paper(**fields: Any) -> Paper:
@@ -123,12 +109,12 @@ def check_text(written: str, raw: str | None) -> None:
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=[p.stem for p in SAMPLE_FILES])
 @pytest.mark.parametrize("name", ["bibtex", "biblatex"])
 def test_golden(name: str, sample: Path) -> None:
-    check_golden(name, f"{sample.stem}.bib", write(name, [read_sample(sample)]))
+    check_golden(name, f"{sample.stem}.bib", write(name, [read_digest(sample)]))
 
 
 @pytest.mark.parametrize("name", ["bibtex", "biblatex"])
 def test_golden_samples_merged_and_options(name: str) -> None:
-    digests = [read_sample(p) for p in SAMPLE_FILES]
+    digests = [read_digest(p) for p in SAMPLE_FILES]
     check_golden(name, "all-samples.bib", write(name, digests))
     check_golden(name, "all-samples.ascii.bib", write(name, digests, ascii=True))
     check_golden(name, "all-samples.id-keys.bib", write(name, digests, key_format="id"))
@@ -316,7 +302,7 @@ def test_corpus_biblatex_validates_with_biber(
 
 
 def test_samples_validate_with_biber(tmp_path: Path) -> None:
-    bib = write("biblatex", [read_sample(p) for p in SAMPLE_FILES]).decode("utf-8")
+    bib = write("biblatex", [read_digest(p) for p in SAMPLE_FILES]).decode("utf-8")
     assert not _biber_problems(_biber(tmp_path, bib))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import subprocess
 import warnings
 from collections.abc import Sequence
@@ -23,13 +22,12 @@ from converters.citations import citations, unique_papers
 from converters.citekeys import id_year_month
 from converters.latex import clean
 from converters.model import Digest, Paper
-from converters.registry import get_reader, writer_for_path
+from converters.registry import writer_for_path
 from converters.writers.csljson import CslJsonWriter
 
-from .conftest import GOLDEN, SAMPLES, need_tool
+from .conftest import GOLDEN, check_golden, need_tool, read_digest, sample_files
 
-UPDATE_GOLDEN = os.environ.get("ARXPORT_UPDATE_GOLDEN") == "1"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.md"))
+SAMPLE_FILES = sample_files()
 
 
 def write(digests: Sequence[Digest], **options: Any) -> bytes:
@@ -37,19 +35,6 @@ def write(digests: Sequence[Digest], **options: Any) -> bytes:
     out = io.BytesIO()
     writer.write(digests, out, {**writer.default_options(), **options})
     return out.getvalue()
-
-
-def read_sample(path: Path) -> Digest:
-    return get_reader("digest").read(path.read_bytes(), str(path))
-
-
-def check_golden(name: str, data: bytes) -> None:
-    path = GOLDEN / "csljson" / name
-    if UPDATE_GOLDEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    assert path.exists(), f"{path} is missing; run with ARXPORT_UPDATE_GOLDEN=1 to create it"
-    assert data == path.read_bytes(), f"{path} differs; inspect and regenerate with ARXPORT_UPDATE_GOLDEN=1"
 
 
 def paper(**fields: Any) -> Paper:
@@ -88,13 +73,13 @@ def check_item(item: dict[str, Any], source: Paper, key: str) -> None:
 
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=[p.stem for p in SAMPLE_FILES])
 def test_golden(sample: Path) -> None:
-    check_golden(f"{sample.stem}.csl.json", write([read_sample(sample)]))
+    check_golden("csljson", f"{sample.stem}.csl.json", write([read_digest(sample)]))
 
 
 def test_golden_samples_merged() -> None:
-    digests = [read_sample(p) for p in SAMPLE_FILES]
-    check_golden("all-samples.csl.json", write(digests))
-    check_golden("all-samples.id-keys.csl.json", write(digests, key_format="id"))
+    digests = [read_digest(p) for p in SAMPLE_FILES]
+    check_golden("csljson", "all-samples.csl.json", write(digests))
+    check_golden("csljson", "all-samples.id-keys.csl.json", write(digests, key_format="id"))
 
 
 def test_golden_files_have_no_strays() -> None:
@@ -182,7 +167,7 @@ def test_corpus_renders_with_pandoc(corpus_items: list[dict[str, Any]], tmp_path
 
 
 def test_samples_render_with_citeproc() -> None:
-    items = json.loads(write([read_sample(p) for p in SAMPLE_FILES]))
+    items = json.loads(write([read_digest(p) for p in SAMPLE_FILES]))
     entries = render(items, "apa")
     assert len(entries) == len(items)
     # how APA cites a preprint: "Title (arXiv:2501.01234). arXiv. https://doi.org/..."

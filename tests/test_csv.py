@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from hypothesis import strategies as st
 from cli import main
 from converters.errors import OutputError
 from converters.model import Digest, Paper, SourceSpan
-from converters.registry import get_reader, get_writer, writer_for_path
+from converters.registry import get_writer, writer_for_path
 from converters.writers.csv import (
     COLUMNS,
     DEFAULT_COLUMNS,
@@ -33,10 +32,9 @@ from converters.writers.csv import (
     unguard_formula,
 )
 
-from .conftest import GOLDEN, SAMPLES
+from .conftest import GOLDEN, SAMPLES, check_golden, read_digest, sample_files
 
-UPDATE_GOLDEN = os.environ.get("ARXPORT_UPDATE_GOLDEN") == "1"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.md"))
+SAMPLE_FILES = sample_files()
 #: What a spreadsheet runs as a formula (the guard's own ' is not one).
 DANGEROUS_START = FORMULA_START - {"'"}
 
@@ -96,35 +94,23 @@ def expected_rows(digests: Sequence[Digest], columns: Sequence[str]) -> list[lis
     return [[expected_cell(p, c) for c in columns] for d in digests for p in d.papers]
 
 
-def read_sample(path: Path) -> Digest:
-    # A relative source keeps source_file stable wherever the checkout is.
-    return get_reader("digest").read(path.read_bytes(), f"samples/{path.name}")
-
-
-def check_golden(name: str, data: bytes) -> None:
-    path = GOLDEN / "csv" / name
-    if UPDATE_GOLDEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    assert path.exists(), f"{path} is missing; run with ARXPORT_UPDATE_GOLDEN=1 to create it"
-    assert data == path.read_bytes(), f"{path} differs; inspect and regenerate with ARXPORT_UPDATE_GOLDEN=1"
-
-
 # --- golden files ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.stem)
 def test_golden_default(sample: Path) -> None:
-    check_golden(f"{sample.stem}.csv", write([read_sample(sample)]))
+    check_golden("csv", f"{sample.stem}.csv", write([read_digest(sample)]))
 
 
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.stem)
 def test_golden_all_columns_raw_without_bom(sample: Path) -> None:
-    check_golden(f"{sample.stem}.all-raw-nobom.csv", write([read_sample(sample)], columns="all", raw=True, bom=False))
+    check_golden(
+        "csv", f"{sample.stem}.all-raw-nobom.csv", write([read_digest(sample)], columns="all", raw=True, bom=False)
+    )
 
 
 def test_golden_samples_merged() -> None:
-    check_golden("all-samples.csv", write([read_sample(p) for p in SAMPLE_FILES]))
+    check_golden("csv", "all-samples.csv", write([read_digest(p) for p in SAMPLE_FILES]))
 
 
 def test_golden_files_have_no_strays() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -30,11 +29,10 @@ from converters.readers.digest_md import DigestMarkdownReader
 from converters.readers.html_blocks import HTML_TAGS, escape_unknown_tags, inline_text, parse
 from converters.registry import get_reader, get_writer
 
-from .conftest import GOLDEN, SAMPLES, need_tool
+from .conftest import GOLDEN, SAMPLES, UPDATE_GOLDEN, check_golden, need_tool, sample_files
 from .test_digest_html_corpus import comparable, markdown_escapes_removed
 
-UPDATE_GOLDEN = os.environ.get("ARXPORT_UPDATE_GOLDEN") == "1"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.md"))
+SAMPLE_FILES = sample_files()
 GOLDEN_DIR = GOLDEN / "digest-html"
 IDENTITY = ("id", "url", "version", "number", "section", "primary_category", "categories")
 TEXT = ("title", "tldr", "motivation", "method", "result", "conclusion", "abstract", "comment")
@@ -85,18 +83,13 @@ def json_of(digest: Digest) -> str:
 def test_golden_page_of_each_sample(sample: Path) -> None:
     """``<sample>.html`` (markdown-it's rendering) reads as ``<sample>.json`` (the json writer's view)."""
     page_path = GOLDEN_DIR / f"{sample.stem}.html"
-    expected_path = GOLDEN_DIR / f"{sample.stem}.json"
     if UPDATE_GOLDEN:
         GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
         page_path.write_text(render(sample.read_bytes()), encoding="utf-8")
     if not page_path.exists():
         pytest.fail(f"no golden page for {sample.name}: run with ARXPORT_UPDATE_GOLDEN=1")
     digest = read(page_path.read_bytes(), page_path.name)
-    if UPDATE_GOLDEN:
-        expected_path.write_text(json_of(digest), encoding="utf-8")
-    if not expected_path.exists():
-        pytest.fail(f"no golden file for {sample.name}: run with ARXPORT_UPDATE_GOLDEN=1")
-    assert json_of(digest) == expected_path.read_text(encoding="utf-8")
+    check_golden("digest-html", f"{sample.stem}.json", json_of(digest).encode("utf-8"))
     # The golden page is still the rendering of the sample: same papers as the Markdown.
     assert_same_papers(digest, get_reader("digest").read(sample.read_bytes(), str(sample)))
 

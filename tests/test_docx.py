@@ -34,10 +34,9 @@ from converters.registry import get_writer, writer_for_path
 from converters.text import one_line, xml_text
 from converters.writers.docx import ZIP_TIMESTAMP, DocxWriter
 
-from .conftest import GOLDEN, ROOT, SAMPLES, need_tool, read_digest
+from .conftest import ROOT, SAMPLES, check_golden, need_tool, read_digest, sample_files
 
-UPDATE_GOLDEN = os.environ.get("ARXPORT_UPDATE_GOLDEN") == "1"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.md"))
+SAMPLE_FILES = sample_files()
 DOT = " \u00b7 "
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 LABELS: tuple[tuple[str, str], ...] = (
@@ -193,12 +192,7 @@ GOLDEN_CASES: list[tuple[str, list[Path], dict[str, Any]]] = [
 def test_golden(name: str, inputs: list[Path], options: dict[str, Any]) -> None:
     """The document's content (not its bytes) for each sample, all samples merged, and with every option changed."""
     text = dump(write(sample_digests(inputs), **options))
-    path = GOLDEN / "docx" / f"{name}.txt"
-    if UPDATE_GOLDEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no golden file {path}; run with ARXPORT_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
+    check_golden("docx", f"{name}.txt", text.encode("utf-8"))
 
 
 def test_samples_exist() -> None:

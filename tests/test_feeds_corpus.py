@@ -31,7 +31,7 @@ from converters.registry import get_writer
 from converters.text import one_line
 from converters.writers.feeds.content import feed_text
 
-from .conftest import REQUIRE_TOOLS, SAMPLES, VENDOR, read_digest
+from .conftest import REQUIRE_TOOLS, VENDOR, read_digest, sample_files
 
 pytestmark = pytest.mark.corpus
 
@@ -395,7 +395,7 @@ def test_merged_corpus_feed(kind: str, corpus_digests: list[Digest]) -> None:
 # --- the bundled samples, with the sanitiser -------------------------------------------------
 
 
-SAMPLE_FILES = sorted(SAMPLES.glob("*.md"))
+SAMPLE_FILES = sample_files()
 
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from converters.model import Digest
-from converters.registry import get_reader, get_writer
+from converters.registry import get_writer
 
-from .conftest import GOLDEN, SAMPLES
+from .conftest import GOLDEN, UPDATE_GOLDEN, check_golden, read_digest, sample_files
 
-UPDATE_GOLDEN = os.environ.get("ARXPORT_UPDATE_GOLDEN") == "1"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.md"))
+SAMPLE_FILES = sample_files()
 KINDS = ("rss", "atom")
 #: Every option set, as a published feed would have them.
 CONFIGURED = {
@@ -35,11 +33,6 @@ CONFIGURED = {
 }
 
 
-def read_sample(path: Path) -> Digest:
-    # A relative source, so that nothing machine-specific could reach the output.
-    return get_reader("digest").read(path.read_bytes(), f"samples/{path.name}")
-
-
 def write(kind: str, digests: list[Digest], **options: Any) -> bytes:
     writer = get_writer(kind)
     out = io.BytesIO()
@@ -47,20 +40,11 @@ def write(kind: str, digests: list[Digest], **options: Any) -> bytes:
     return out.getvalue()
 
 
-def check_golden(kind: str, name: str, data: bytes) -> None:
-    path = GOLDEN / kind / name
-    if UPDATE_GOLDEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    assert path.exists(), f"{path} is missing; run with ARXPORT_UPDATE_GOLDEN=1 to create it"
-    assert data == path.read_bytes(), f"{path} differs; inspect and regenerate with ARXPORT_UPDATE_GOLDEN=1"
-
-
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
 @pytest.mark.parametrize("kind", KINDS)
 def test_sample_golden(kind: str, path: Path) -> None:
-    data = write(kind, [read_sample(path)])
-    assert data == write(kind, [read_sample(path)]), "two runs differ"
+    data = write(kind, [read_digest(path)])
+    assert data == write(kind, [read_digest(path)]), "two runs differ"
     check_golden(kind, f"{path.stem}.{kind}", data)
 
 
@@ -68,7 +52,7 @@ def test_sample_golden(kind: str, path: Path) -> None:
 def test_all_samples_merged_with_every_option_golden(kind: str) -> None:
     if not SAMPLE_FILES:
         pytest.skip("no samples/*.md")
-    digests = [read_sample(path) for path in SAMPLE_FILES]
+    digests = [read_digest(path) for path in SAMPLE_FILES]
     check_golden(kind, f"all-samples-configured.{kind}", write(kind, digests, **CONFIGURED))
 
 

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -25,14 +24,13 @@ from rdflib import RDF, Literal, URIRef
 
 from cli import main
 from converters.model import Digest, Paper
-from converters.registry import get_reader, get_writer, writer_for_path
+from converters.registry import get_writer, writer_for_path
 from converters.text import json_for_html_script, utf8
 from converters.writers.jsonld import NAMESPACE, PREFIX, JsonLdWriter, article, document, doi_url
 
-from .conftest import GOLDEN, REQUIRE_TOOLS, SAMPLES, VENDOR
+from .conftest import GOLDEN, REQUIRE_TOOLS, SAMPLES, VENDOR, check_golden, read_digest, sample_files
 
-UPDATE_GOLDEN = os.environ.get("ARXPORT_UPDATE_GOLDEN") == "1"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.md"))
+SAMPLE_FILES = sample_files()
 SCHEMA_DIR = VENDOR / "schemaorg-30.0"
 SDO = rdflib.Namespace("http://schema.org/")
 AX = rdflib.Namespace(NAMESPACE)
@@ -46,19 +44,6 @@ def write(digests: Sequence[Digest], **options: Any) -> bytes:
     out = io.BytesIO()
     writer.write(digests, out, {**writer.default_options(), **options})
     return out.getvalue()
-
-
-def read_sample(path: Path) -> Digest:
-    return get_reader("digest").read(path.read_bytes(), f"samples/{path.name}")
-
-
-def check_golden(name: str, data: bytes) -> None:
-    path = GOLDEN / "jsonld" / name
-    if UPDATE_GOLDEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    assert path.exists(), f"{path} is missing; run with ARXPORT_UPDATE_GOLDEN=1 to create it"
-    assert data == path.read_bytes(), f"{path} differs; inspect and regenerate with ARXPORT_UPDATE_GOLDEN=1"
 
 
 def need_vendor() -> None:
@@ -151,13 +136,13 @@ def check_expanded_iris(expanded: Any) -> None:
 
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.stem)
 def test_golden(sample: Path) -> None:
-    digests = [read_sample(sample)]
-    check_golden(f"{sample.stem}.jsonld", write(digests))
-    check_golden(f"{sample.stem}.html", write(digests, embed_html=True))
+    digests = [read_digest(sample)]
+    check_golden("jsonld", f"{sample.stem}.jsonld", write(digests))
+    check_golden("jsonld", f"{sample.stem}.html", write(digests, embed_html=True))
 
 
 def test_golden_samples_merged() -> None:
-    check_golden("all-samples.jsonld", write([read_sample(p) for p in SAMPLE_FILES]))
+    check_golden("jsonld", "all-samples.jsonld", write([read_digest(p) for p in SAMPLE_FILES]))
 
 
 def test_golden_files_have_no_strays() -> None:
@@ -266,7 +251,7 @@ def test_duplicates_are_reported() -> None:
 
 
 def test_output_is_the_document_and_deterministic() -> None:
-    digests = [read_sample(p) for p in SAMPLE_FILES]
+    digests = [read_digest(p) for p in SAMPLE_FILES]
     data = write(digests)
     assert json.loads(data) == json.loads(json.dumps(document(digests)))
     assert data == write(digests)
@@ -286,7 +271,7 @@ def test_registered() -> None:
 
 def test_samples_expand_and_use_only_known_terms() -> None:
     need_vendor()
-    doc = json.loads(write([read_sample(p) for p in SAMPLE_FILES]))
+    doc = json.loads(write([read_digest(p) for p in SAMPLE_FILES]))
     assert check_keys(doc) > 100
     expanded = expand(doc)
     check_expanded_iris(expanded)
@@ -323,7 +308,7 @@ def embedded_document(digests: Sequence[Digest]) -> Any:
 
 
 def test_embedding_samples() -> None:
-    digests = [read_sample(p) for p in SAMPLE_FILES]
+    digests = [read_digest(p) for p in SAMPLE_FILES]
     assert embedded_document(digests) == json.loads(write(digests))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,13 +18,12 @@ from converters.citations import citations, unique_papers
 from converters.citekeys import id_year_month
 from converters.latex import clean
 from converters.model import Digest, Paper
-from converters.registry import get_reader, writer_for_path
+from converters.registry import writer_for_path
 from converters.writers.ris import RisWriter
 
-from .conftest import GOLDEN, SAMPLES
+from .conftest import GOLDEN, check_golden, read_digest, sample_files
 
-UPDATE_GOLDEN = os.environ.get("ARXPORT_UPDATE_GOLDEN") == "1"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.md"))
+SAMPLE_FILES = sample_files()
 # Every RIS line: a tag of two capitals/digits, two spaces, a dash, a space and the value.
 LINE_RE = re.compile(r"[A-Z][A-Z0-9]  - .*")
 
@@ -35,19 +33,6 @@ def write(digests: Sequence[Digest], **options: Any) -> bytes:
     out = io.BytesIO()
     writer.write(digests, out, {**writer.default_options(), **options})
     return out.getvalue()
-
-
-def read_sample(path: Path) -> Digest:
-    return get_reader("digest").read(path.read_bytes(), str(path))
-
-
-def check_golden(name: str, data: bytes) -> None:
-    path = GOLDEN / "ris" / name
-    if UPDATE_GOLDEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    assert path.exists(), f"{path} is missing; run with ARXPORT_UPDATE_GOLDEN=1 to create it"
-    assert data == path.read_bytes(), f"{path} differs; inspect and regenerate with ARXPORT_UPDATE_GOLDEN=1"
 
 
 def display_name(ris_author: str) -> str:
@@ -91,13 +76,13 @@ def check_record(record: dict[str, Any], source: Paper, key: str) -> None:
 
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=[p.stem for p in SAMPLE_FILES])
 def test_golden(sample: Path) -> None:
-    check_golden(f"{sample.stem}.ris", write([read_sample(sample)]))
+    check_golden("ris", f"{sample.stem}.ris", write([read_digest(sample)]))
 
 
 def test_golden_samples_merged() -> None:
-    digests = [read_sample(p) for p in SAMPLE_FILES]
-    check_golden("all-samples.ris", write(digests))
-    check_golden("all-samples.id-keys.ris", write(digests, key_format="id"))
+    digests = [read_digest(p) for p in SAMPLE_FILES]
+    check_golden("ris", "all-samples.ris", write(digests))
+    check_golden("ris", "all-samples.id-keys.ris", write(digests, key_format="id"))
 
 
 def test_golden_files_have_no_strays() -> None:
@@ -124,7 +109,7 @@ def test_corpus_reads_back_with_rispy(corpus_digests: list[Digest]) -> None:
 
 
 def test_samples_read_back_with_rispy() -> None:
-    digests = [read_sample(p) for p in SAMPLE_FILES]
+    digests = [read_digest(p) for p in SAMPLE_FILES]
     papers = unique_papers(digests)[0]
     records = rispy.loads(write(digests).decode("utf-8"))
     for record, record_source, key in zip(records, papers, [c.key for c in citations(papers)], strict=True):
