@@ -1,15 +1,20 @@
-"""What every digest reader shares: the label vocabulary and the consistency checks.
+"""What every digest reader shares: the label vocabulary, the digest-level state and the checks.
 
-The Markdown and HTML readers map labels the same way and report the same codes
-and messages, so ``arxport check`` says the same thing about a digest and
-about its rendering as a web page.
+The Markdown and HTML readers map labels the same way, collect the same things
+besides the papers (:class:`DigestBuilder`) and report the same codes and
+messages, so ``arxport check`` says the same thing about a digest and about its
+rendering as a web page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import ast
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
 
-from ..model import Paper, Section, TocEntry
+from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry
+from .base import DATE_RE, date_from_name, parse_date
 
 #: Labels with a home in the model (compared in lower case); any other label is kept in ``Paper.extra``.
 FIELD_OF_LABEL = {
@@ -98,4 +103,118 @@ def check_structure(
         total, line = stated_total
         report(
             "warning", "stated-total-mismatch", f"the digest says it has {total} papers; {len(papers)} are listed", line
+        )
+
+
+_UNSPACED_COMMA_RE = re.compile(r",(?! )")
+
+
+class DigestBuilder:
+    """What a digest reader collects besides the papers, and how it all becomes a :class:`Digest`.
+
+    A reader fills these attributes as it meets the structure of the digest
+    (table of contents, sections, title, notices, text it does not understand)
+    and calls :meth:`digest` with its papers at the end.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.toc: list[TocEntry] = []
+        self.sections: list[Section] = []
+        self.title: str | None = None
+        self.stated_total: tuple[int, int] | None = None  # (total, line) of a "Total Papers Today" line
+        self.toc_seen = False
+        self.no_papers_notice: int | None = None  # its line
+        self.pending_anchor: str | None = None  # an anchor waiting for its section heading
+        self.stray_lines: list[int] = []
+        self.placeholders: dict[str, int] = {}  # unfilled "{tldr}" placeholders: first line of each
+        self.layouts: set[str] = set()
+
+    def problem(self, level: str, code: str, message: str, line: int) -> None:
+        """Record a problem at ``line`` (a :data:`Report`)."""
+        source = SourceSpan(path=self.source, line=line)
+        self.problems.append(Problem(level=level, code=code, message=message, source=source))  # type: ignore[arg-type]
+
+    def digest_date(self) -> dt.date | None:
+        """The date in the file name, else the heading's date where a layout has one; a warning when they differ."""
+        date = date_from_name(self.source)
+        found = DATE_RE.search(self.title) if self.title else None
+        title_date = parse_date(found) if found else None
+        if title_date is None:
+            return date
+        if date is not None and title_date != date:
+            self.problem("warning", "date-mismatch", f"the heading says {title_date}, the file name says {date}", 1)
+        return date or title_date
+
+    def author_separator(self, author_lines: Iterable[str]) -> str:
+        """``", "`` when every comma of every author line is followed by a space, else ``","``.
+
+        Decided once per digest: a single author line cannot tell ``A,B`` from a name.
+        ``author_lines`` are the lines without their asterisks; lines written as a
+        Python list (``['A', 'B']``) do not count.
+        """
+        if self.title is not None:  # the restyled layouts always join with ", "
+            return ", "
+        spaced = False
+        for line in author_lines:
+            if line.startswith("["):
+                continue
+            if _UNSPACED_COMMA_RE.search(line):
+                return ","
+            spaced = spaced or ", " in line
+        return ", " if spaced else ","
+
+    def split_authors(self, raw: str, separator: str, line: int) -> tuple[str, ...]:
+        """An author line as names: split on ``separator``, or read as the Python list some forks print."""
+        if not raw:
+            return ()
+        if raw.startswith("[") and raw.endswith("]"):
+            try:
+                value = ast.literal_eval(raw)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):  # what literal_eval raises on garbage
+                value = None
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return tuple(value)
+            self.problem("warning", "bad-authors", "author line looks like a list but does not parse as one", line)
+        return tuple(raw.split(separator))
+
+    def template(self) -> str:
+        """The template name (``Digest.template``) from the layouts seen."""
+        if self.no_papers_notice is not None and not self.toc_seen and self.title is None:
+            return "no-papers"
+        if "restyle" in self.layouts or self.title is not None:
+            return "restyle"
+        for name in ("v0", "v1", "v2", "v3-variant"):
+            if name in self.layouts:
+                return name
+        return "v3"
+
+    def digest(
+        self, papers: Sequence[Paper], date: dt.date | None, separator: str, stray_lines: Sequence[int], stray: str
+    ) -> Digest:
+        """The digest, after the checks every reader runs; ``stray`` names what ``stray_lines`` count (``line``, ``block``)."""
+        check_papers(papers, self.problem)
+        check_structure(papers, self.sections, self.toc, self.stated_total, self.problem)
+        if self.placeholders:
+            names = ", ".join(sorted(self.placeholders))
+            message = f"the generator left template placeholders unfilled ({names}); read as empty fields"
+            self.problem("warning", "unfilled-placeholder", message, min(self.placeholders.values()))
+        if stray_lines:
+            shown = ", ".join(str(n) for n in stray_lines[:5]) + (" ..." if len(stray_lines) > 5 else "")
+            message = f"{len(stray_lines)} {stray}(s) outside any paper were not understood (lines {shown})"
+            self.problem("warning", "unexpected-text", message, stray_lines[0])
+        if not papers:
+            self.problem("warning", "no-papers", "the digest lists no papers", self.no_papers_notice or 1)
+        self.problems.sort(key=lambda p: p.source.line)
+        return Digest(
+            source=self.source,
+            date=date,
+            title=self.title,
+            template=self.template(),
+            author_separator=separator,
+            toc=tuple(self.toc),
+            sections=tuple(self.sections),
+            papers=tuple(papers),
+            problems=tuple(self.problems),
         )

@@ -29,7 +29,6 @@ them; titles, authors and categories are single lines.
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import gc
 import re
@@ -37,9 +36,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import InputError
-from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry, parse_arxiv_id
-from .base import Reader, date_from_name, decode_text
-from .digest_common import FIELD_OF_LABEL, check_papers, check_structure
+from ..model import Digest, Paper, Section, SourceSpan, TocEntry, parse_arxiv_id
+from .base import Reader, decode_text
+from .digest_common import FIELD_OF_LABEL, DigestBuilder
 from .html_blocks import HEADING_LEVELS, Block, anchor_name, blocks, descendants, inline_text, parse
 
 if TYPE_CHECKING:
@@ -107,11 +106,9 @@ _LABEL_LIKE = r"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){0,2}|[\u3040-\u30ff\u3400-\
 _PLAIN_LABEL_RE = re.compile(rf"(?P<label>{_LABEL_LIKE})(?:: |:\n|:$|：)")
 _BOLD_LABEL_RE = re.compile(r"(?P<label>[^*\n]{1,40}?)[:：]")
 _AFTER_AUTHORS_RE = re.compile(r"\s*\|\s*(?P<label>[^:\n]+): (?P<value>.*?)\s*", re.S)
-_UNSPACED_COMMA_RE = re.compile(r",(?! )")
 _PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
 _TOC_HEADING_RE = re.compile(r"Table of Contents|目录")
 _TOC_TOTAL_RE = re.compile(r"(?:\[Total: (?P<total>\d+)\]|\((?P<total2>\d+) 篇\))?")
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TITLE_RE = re.compile(r"(?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)\b.*")
 _STATED_TOTAL_RE = re.compile(r"今日总计: (?P<a>\d+) 篇论文|Total Papers Today: (?P<b>\d+)")
 _NO_PAPERS_RE = re.compile(r"No New Papers Today|今日没有找到新论文。?")
@@ -154,34 +151,19 @@ class _Draft:
     labels: list[str] = field(default_factory=list)
 
 
-class _PageReader:
+class _PageReader(DigestBuilder):
     """Reads one parsed page. Single use."""
 
     def __init__(self, soup: BeautifulSoup, source: str) -> None:
+        super().__init__(source)
         self.soup = soup
-        self.source = source
-        self.problems: list[Problem] = []
-        self.toc: list[TocEntry] = []
-        self.sections: list[Section] = []
         self.drafts: list[_Draft] = []
         self.draft: _Draft | None = None
         self.author_lines: list[str] = []
-        self.title: str | None = None
-        self.stated_total: tuple[int, int] | None = None
-        self.toc_seen = False
-        self.no_papers_notice: int | None = None
-        self.pending_anchor: str | None = None
         self.started = False  # a digest heading or anchor was seen; text before it is the site's
-        self.stray_lines: list[int] = []
-        self.placeholders: dict[str, int] = {}
-        self.layouts: set[str] = set()
         self.quote_depth = 0
         self.quote_opened = False  # the next block is the first of a blockquote
         self.straight_quotes = self.curly_quotes = 0  # apostrophes in the text, to tell smart punctuation
-
-    def problem(self, level: str, code: str, message: str, line: int) -> None:
-        source = SourceSpan(path=self.source, line=line)
-        self.problems.append(Problem(level=level, code=code, message=message, source=source))  # type: ignore[arg-type]
 
     # -- the stream -------------------------------------------------------------------------
     def read(self) -> Digest:
@@ -463,39 +445,16 @@ class _PageReader:
 
     # -- the whole page -------------------------------------------------------------------------
     def finish(self) -> Digest:
-        separator = self.author_separator()
+        separator = self.author_separator(self.author_lines)
         date = self.digest_date()
         # A smart-punctuation renderer curls every apostrophe but the odd escaped one; a page rendered
         # without it has mostly straight ones in its English abstracts (Chinese text writes its quotes curly).
         smart = self.curly_quotes > 3 * self.straight_quotes
         papers = [self.paper(draft, separator, date, smart) for draft in self.drafts]
-        check_papers(papers, self.problem)
-        check_structure(papers, self.sections, self.toc, self.stated_total, self.problem)
-        if self.placeholders:
-            names = ", ".join(sorted(self.placeholders))
-            message = f"the generator left template placeholders unfilled ({names}); read as empty fields"
-            self.problem("warning", "unfilled-placeholder", message, min(self.placeholders.values()))
         # Text after the last paper heading is the site's footer, or the paper's own trailer.
         last = self.drafts[-1].line if self.drafts else None
         stray = [n for n in self.stray_lines if last is None or n < last]
-        if stray:
-            shown = ", ".join(str(n) for n in stray[:5]) + (" ..." if len(stray) > 5 else "")
-            message = f"{len(stray)} block(s) outside any paper were not understood (lines {shown})"
-            self.problem("warning", "unexpected-text", message, stray[0])
-        if not papers:
-            self.problem("warning", "no-papers", "the digest lists no papers", self.no_papers_notice or 1)
-        self.problems.sort(key=lambda p: p.source.line)
-        return Digest(
-            source=self.source,
-            date=date,
-            title=self.title,
-            template=self.template(),
-            author_separator=separator,
-            toc=tuple(self.toc),
-            sections=tuple(self.sections),
-            papers=tuple(papers),
-            problems=tuple(self.problems),
-        )
+        return self.digest(papers, date, separator, stray, "block")
 
     def paper(self, draft: _Draft, separator: str, date: dt.date | None, smart: bool) -> Paper:
         arxiv_id = parse_arxiv_id(draft.url)
@@ -526,56 +485,6 @@ class _PageReader:
             date=date,
             source=SourceSpan(path=self.source, line=draft.line),
         )
-
-    def author_separator(self) -> str:
-        """``", "`` when every comma of every author line is followed by a space, else ``","``."""
-        if self.title is not None:  # the restyled layouts always join with ", "
-            return ", "
-        spaced = False
-        for line in self.author_lines:
-            if line.startswith("["):
-                continue
-            if _UNSPACED_COMMA_RE.search(line):
-                return ","
-            spaced = spaced or ", " in line
-        return ", " if spaced else ","
-
-    def digest_date(self) -> dt.date | None:
-        """The date in the file name; the heading's date where a layout has one."""
-        date = date_from_name(self.source)
-        found = _DATE_RE.search(self.title) if self.title else None
-        if found is None:
-            return date
-        try:
-            title_date = dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
-        except ValueError:
-            return date
-        if date is not None and title_date != date:
-            self.problem("warning", "date-mismatch", f"the heading says {title_date}, the file name says {date}", 1)
-        return date or title_date
-
-    def split_authors(self, raw: str, separator: str, line: int) -> tuple[str, ...]:
-        if not raw:
-            return ()
-        if raw.startswith("[") and raw.endswith("]"):
-            try:
-                value = ast.literal_eval(raw)
-            except (ValueError, SyntaxError, MemoryError, RecursionError):
-                value = None
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                return tuple(value)
-            self.problem("warning", "bad-authors", "author line looks like a list but does not parse as one", line)
-        return tuple(raw.split(separator))
-
-    def template(self) -> str:
-        if self.no_papers_notice is not None and not self.toc_seen and self.title is None:
-            return "no-papers"
-        if "restyle" in self.layouts or self.title is not None:
-            return "restyle"
-        for name in ("v0", "v1", "v2", "v3-variant"):
-            if name in self.layouts:
-                return name
-        return "v3"
 
 
 def _only_internal_links(tag: Tag) -> bool:

@@ -20,16 +20,15 @@ come back byte for byte: multi-line text, trailing spaces, control characters.
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..errors import InputError
-from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry, parse_arxiv_id
-from .base import DATE_RE, Reader, date_from_name, decode_text, parse_date
-from .digest_common import FIELD_OF_LABEL, check_papers, check_structure
+from ..model import Digest, Paper, Section, SourceSpan, TocEntry, parse_arxiv_id
+from .base import Reader, decode_text
+from .digest_common import FIELD_OF_LABEL, DigestBuilder
 
 # --- the lines that make up a digest ------------------------------------------------
 
@@ -101,7 +100,6 @@ _AUTHOR_LINE_RE = re.compile(r"\*(?P<authors>.*)\*[ \t]*")
 _AUTHOR_CATEGORY_LINE_RE = re.compile(r"\*(?P<authors>.*)\* \| \*\*(?P<label>[^*:\n]+): (?P<value>.*)\*\*[ \t]*")
 _TRANSLATED_TITLE_RE = re.compile(r"> \*(?P<title>.*)\*[ \t]*")
 _DETAILS_LINE_RE = re.compile(r"[ \t]*(?:<details>|<summary>(?P<summary>.*)</summary>)[ \t]*")
-_UNSPACED_COMMA_RE = re.compile(r",(?! )")
 _PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
 
 _ANCHOR_RE = re.compile(r"""<(?:div|a) id=(?:'([^']*)'|"([^"]*)"|([^\s>]+))\s*></(?:div|a)>""")
@@ -149,34 +147,16 @@ class _Draft:
     layout: str = "v3-variant"
 
 
-class _FileReader:
+class _FileReader(DigestBuilder):
     """Reads one digest text. Single use."""
 
     def __init__(self, text: str, source: str) -> None:
+        super().__init__(source)
         self.text = text
-        self.source = source
-        self.problems: list[Problem] = []
-        self.toc: list[TocEntry] = []
-        self.sections: list[Section] = []
         self.papers: list[Paper] = []
         self.separator = ","
         self.section: str | None = None  # the heading the next paper is listed under
         self.date: dt.date | None = None
-        self.title: str | None = None
-        self.stated_total: tuple[int, int] | None = None
-        self.toc_seen = False
-        self.no_papers_notice: int | None = None
-        self.pending_anchor: str | None = None
-        self.stray_lines: list[int] = []
-        self.placeholders: dict[str, int] = {}
-        self.layouts: set[str] = set()
-
-    # -- problems -------------------------------------------------------------------
-    def problem(self, level: str, code: str, message: str, line: int) -> None:
-        """Record a problem at ``line`` (the signature digest_common.Report expects)."""
-        self.problems.append(
-            Problem(level=level, code=code, message=message, source=SourceSpan(path=self.source, line=line))  # type: ignore[arg-type]
-        )
 
     # -- top level ------------------------------------------------------------------
     def read(self) -> Digest:
@@ -184,7 +164,8 @@ class _FileReader:
         headings = _find_headings(text)
         first = headings[0].start() + 1 if headings else len(text)
         self.scan_structure(1, first, 1)
-        self.separator = self.author_separator(headings)
+        author_lines = (self.line_at(heading.end() + 1) for heading in headings)
+        self.separator = self.author_separator(line[1:] for line in author_lines if line.startswith("*"))
         self.date = self.digest_date()
         line = text.count("\n", 0, first)
         for index, match in enumerate(headings):
@@ -200,37 +181,10 @@ class _FileReader:
             )
         return self.finish()
 
-    def author_separator(self, headings: list[re.Match[str]]) -> str:
-        """``", "`` when every comma of every author line is followed by a space, else ``","``.
-
-        Decided once per file: a single author line cannot tell ``A,B`` from a name.
-        """
-        if self.title is not None:  # the restyled layouts always join with ", "
-            return ", "
-        text = self.text
-        spaced = False
-        for heading in headings:
-            start = heading.end() + 1
-            end = text.find("\n", start)
-            author_line = text[start:end] if end >= 0 else text[start:]
-            if not author_line.startswith("*") or author_line.startswith("*["):
-                continue
-            if _UNSPACED_COMMA_RE.search(author_line):
-                return ","
-            spaced = spaced or ", " in author_line
-        return ", " if spaced else ","
-
-    def digest_date(self) -> dt.date | None:
-        """The date in the file name; the heading's date where a layout has one."""
-        date = date_from_name(self.source)
-        in_file = DATE_RE.search(self.title) if self.title else None
-        title_date = parse_date(in_file) if in_file else None
-        if title_date is not None:
-            if date is None:
-                return title_date
-            if title_date != date:
-                self.problem("warning", "date-mismatch", f"the heading says {title_date}, the file name says {date}", 1)
-        return date
+    def line_at(self, start: int) -> str:
+        """The text from ``start`` to the end of its line."""
+        end = self.text.find("\n", start)
+        return self.text[start:end] if end >= 0 else self.text[start:]
 
     def read_block(self, heading: re.Match[str], end: int, line: int) -> None:
         text = self.text
@@ -272,7 +226,7 @@ class _FileReader:
                     title=title,
                     authors=tuple(raw_authors.split(self.separator))
                     if raw_authors and raw_authors[0] != "["
-                    else self.split_authors(raw_authors, line),
+                    else self.split_authors(raw_authors, self.separator, line),
                     primary_category=category or None,
                     categories=categories,
                     section=self.section,
@@ -461,63 +415,7 @@ class _FileReader:
 
     # -- the whole file ---------------------------------------------------------------
     def finish(self) -> Digest:
-        papers = self.papers
-        check_papers(papers, self.problem)
-        check_structure(papers, self.sections, self.toc, self.stated_total, self.problem)
-        if self.placeholders:
-            names = ", ".join(sorted(self.placeholders))
-            self.problem(
-                "warning",
-                "unfilled-placeholder",
-                f"the generator left template placeholders unfilled ({names}); read as empty fields",
-                min(self.placeholders.values()),
-            )
-        if self.stray_lines:
-            lines = self.stray_lines
-            shown = ", ".join(str(n) for n in lines[:5]) + (" ..." if len(lines) > 5 else "")
-            self.problem(
-                "warning",
-                "unexpected-text",
-                f"{len(lines)} line(s) outside any paper were not understood (lines {shown})",
-                lines[0],
-            )
-        if not papers:
-            self.problem("warning", "no-papers", "the digest lists no papers", self.no_papers_notice or 1)
-        self.problems.sort(key=lambda p: p.source.line)
-        return Digest(
-            source=self.source,
-            date=self.date,
-            title=self.title,
-            template=self.template(),
-            author_separator=self.separator,
-            toc=tuple(self.toc),
-            sections=tuple(self.sections),
-            papers=tuple(papers),
-            problems=tuple(self.problems),
-        )
-
-    def split_authors(self, raw: str, line: int) -> tuple[str, ...]:
-        if not raw:
-            return ()
-        if raw.startswith("[") and raw.endswith("]"):
-            try:
-                value = ast.literal_eval(raw)
-            except (ValueError, SyntaxError):
-                value = None
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                return tuple(value)
-            self.problem("warning", "bad-authors", "author line looks like a list but does not parse as one", line)
-        return tuple(raw.split(self.separator))
-
-    def template(self) -> str:
-        if self.no_papers_notice is not None and not self.toc_seen and self.title is None:
-            return "no-papers"
-        if "restyle" in self.layouts or self.title is not None:
-            return "restyle"
-        for name in ("v0", "v1", "v2", "v3-variant"):
-            if name in self.layouts:
-                return name
-        return "v3"
+        return self.digest(self.papers, self.date, self.separator, self.stray_lines, "line")
 
 
 class DigestMarkdownReader(Reader):
