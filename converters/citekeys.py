@@ -37,40 +37,39 @@ from string import ascii_lowercase
 
 from .model import Paper
 from .names import arxiv_keyname
-from .text import clean_line
+from .text import clean_lines
 
 KEY_FORMATS: tuple[str, ...] = ("arxiv", "id")
 
 _TITLE_WORDS = 4
 # Latin letters that NFKD does not split into a base letter and a mark.
-_FOLD = str.maketrans(
-    {
-        "ß": "ss",
-        "ẞ": "SS",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "Œ": "OE",
-        "ø": "o",
-        "Ø": "O",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-        "ð": "d",
-        "Ð": "D",
-        "þ": "th",
-        "Þ": "TH",
-        "ı": "i",
-        "ħ": "h",
-        "Ħ": "H",
-        "ŋ": "ng",
-        "Ŋ": "NG",
-        "ĸ": "k",
-        "ſ": "s",
-    }
-)
-_NOT_KEY_CHAR_RE = re.compile("[^a-z0-9]+")
+_FOLD: dict[str, str] = {
+    "ß": "ss",
+    "ẞ": "SS",
+    "æ": "ae",
+    "Æ": "AE",
+    "œ": "oe",
+    "Œ": "OE",
+    "ø": "o",
+    "Ø": "O",
+    "ł": "l",
+    "Ł": "L",
+    "đ": "d",
+    "Đ": "D",
+    "ð": "d",
+    "Ð": "D",
+    "þ": "th",
+    "Þ": "TH",
+    "ı": "i",
+    "ħ": "h",
+    "Ħ": "H",
+    "ŋ": "ng",
+    "Ŋ": "NG",
+    "ĸ": "k",
+    "ſ": "s",
+}
+_SEPARATOR = "\x06"  # joins the texts _fold_ascii_many folds in one pass
+_NOT_KEY_CHAR_OR_SEPARATOR_RE = re.compile("[^a-z0-9" + _SEPARATOR + "]+")
 _ID_KEY_UNSAFE_RE = re.compile(r"[^A-Za-z0-9.:_-]")
 _NEW_ID_RE = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})$")
 _OLD_ID_RE = re.compile(r"^(.+)/(\d{2})(\d{2})(\d{3})$")
@@ -85,9 +84,7 @@ def stopwords() -> frozenset[str]:
 
 def fold_ascii(text: str) -> str:
     """Lower-case ASCII letters and digits of ``text``: accents folded, everything else dropped."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_FOLD)).encode("ascii", "ignore").decode("ascii")
-    return _NOT_KEY_CHAR_RE.sub("", text.lower())
+    return "".join(_fold_ascii_many([text]))  # a control character in text is dropped, as any non-key character
 
 
 def id_year_month(arxiv_id: str) -> tuple[int, int | None] | None:
@@ -126,15 +123,45 @@ def _id_parts(arxiv_id: str) -> tuple[int, int, str, int] | None:
 
 def arxiv_style_key(paper: Paper) -> str:
     """The bare ``arxiv`` key of a paper (see the module docstring), before clash suffixes."""
-    surname = fold_ascii(arxiv_keyname(paper.authors[0])) if paper.authors else ""
-    when = id_year_month(paper.id)
-    year = str(when[0]) if when else ""
+    return arxiv_style_keys([paper])[0]
+
+
+def arxiv_style_keys(papers: Sequence[Paper]) -> list[str]:
+    """:func:`arxiv_style_key` of each paper; the surnames and title words are folded in one batch."""
+    stop = stopwords()
     # The title is lower-cased whole rather than word by word for the stop-word test:
     # fold_ascii lower-cases anyway, and folds every character of a lower-cased text
     # to what it folds the original to (checked over all of Unicode).
-    stop = stopwords()
-    words = [word for word in clean_line(paper.title).lower().split(" ") if word and word not in stop]
-    return f"{surname or 'anon'}{year}{fold_ascii(''.join(words[:_TITLE_WORDS]))}"
+    titles = [
+        "".join([word for word in title.lower().split(" ") if word and word not in stop][:_TITLE_WORDS])
+        for title in clean_lines([paper.title for paper in papers])
+    ]
+    surnames = [arxiv_keyname(paper.authors[0]) if paper.authors else "" for paper in papers]
+    folded = _fold_ascii_many(surnames + titles)
+    count = len(papers)
+    keys = []
+    for paper, surname, title in zip(papers, folded[:count], folded[count:], strict=True):
+        when = id_year_month(paper.id)
+        keys.append(f"{surname or 'anon'}{when[0] if when else ''}{title}")
+    return keys
+
+
+def _fold_ascii_many(texts: Sequence[str]) -> list[str]:
+    """:func:`fold_ascii` of each text (cleaned: no control character), all in one pass.
+
+    Folding works character by character, and a control character passes NFKD
+    unchanged and breaks no combining sequence, so the texts can be folded joined
+    by one and split again.
+    """
+    if not texts:
+        return []  # "".split() would give one empty text
+    joined = _SEPARATOR.join(texts)
+    if not joined.isascii():
+        for letter, folded in _FOLD.items():  # str.translate is far slower than these C-level passes on non-ASCII text
+            if letter in joined:
+                joined = joined.replace(letter, folded)
+        joined = unicodedata.normalize("NFKD", joined).encode("ascii", "ignore").decode("ascii")
+    return _NOT_KEY_CHAR_OR_SEPARATOR_RE.sub("", joined.lower()).split(_SEPARATOR)
 
 
 def id_style_key(paper: Paper) -> str:
@@ -166,8 +193,7 @@ def assign_keys(papers: Sequence[Paper], key_format: str = "arxiv", taken: Itera
     """
     if key_format not in KEY_FORMATS:
         raise ValueError(f"unknown key format {key_format!r}; known: {', '.join(KEY_FORMATS)}")
-    make = arxiv_style_key if key_format == "arxiv" else id_style_key
-    bases = [make(paper) for paper in papers]
+    bases = arxiv_style_keys(papers) if key_format == "arxiv" else [id_style_key(paper) for paper in papers]
     groups: dict[str, list[int]] = {}
     for index, base in enumerate(bases):
         groups.setdefault(base.casefold(), []).append(index)

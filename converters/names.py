@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .text import clean_line
+from .text import clean_line, clean_lines
 
 #: Generational suffixes split off the end of a name (BibTeX's "Jr" part).
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
@@ -92,45 +92,53 @@ def clean_name(raw: str) -> str:
 
 
 def split_names(raw_names: Sequence[str]) -> tuple[PersonName, ...]:
-    """:func:`split_name` of each name, names that are empty after cleaning left out.
+    """:func:`split_name` of each name, names that are empty after cleaning left out."""
+    return split_name_lists([raw_names])[0]
 
-    One search over the whole list decides whether any name needs the
-    unsplittable test, which most author lists do not.
+
+def split_name_lists(name_lists: Sequence[Sequence[str]]) -> list[tuple[PersonName, ...]]:
+    """:func:`split_names` of each list (one list per paper), much faster than a call per list.
+
+    Names are cleaned, and searched for the hints of an unsplittable name, a chunk
+    of lists at a time: many chunks hold no hint at all, and then no list of the
+    chunk needs a test of its own. (Only the substring search is worth doing per
+    chunk: "and" is in many names, so the regex that confirms a hint would run
+    over nearly every chunk in full.)
     """
-    names = _clean_all(raw_names)
+    out: list[tuple[PersonName, ...]] = []
+    for start in range(0, len(name_lists), _LISTS_PER_TEST):
+        chunk = name_lists[start : start + _LISTS_PER_TEST]
+        names = clean_lines([name for raw_names in chunk for name in raw_names])
+        hinted = _has_hint("\x1f".join(names).lower())
+        end = 0
+        for raw_names in chunk:
+            begin, end = end, end + len(raw_names)
+            listed = names[begin:end]
+            check = hinted and _may_be_unsplittable(listed)
+            out.append(tuple([_split(name, check) for name in listed if name]))
+    return out
+
+
+# Author lists searched together by split_name_lists (a day's digest has a few hundred papers).
+_LISTS_PER_TEST = 32
+
+
+def _may_be_unsplittable(names: Sequence[str]) -> bool:
+    """False when no name of ``names`` is unsplittable: one search over them all instead of one per name."""
+    # "\x1f" is no word character, so each name starts and ends on a word boundary as it would alone.
     joined = "\x1f".join(names)
-    lowered = joined.lower()
-    # Substring tests run in C (map, not a generator); the regex (word boundaries) only confirms a hit.
-    check = any(map(lowered.__contains__, _UNSPLITTABLE_HINTS)) and _UNSPLITTABLE_RE.search(joined) is not None
-    return tuple([_split(name, check) for name in names if name])
+    return _has_hint(joined.lower()) and _UNSPLITTABLE_RE.search(joined) is not None
+
+
+def _has_hint(lowered: str) -> bool:
+    """Whether lower-cased text holds a hint of an unsplittable name; the regex only confirms a hit."""
+    return any(map(lowered.__contains__, _UNSPLITTABLE_HINTS))  # substring tests in C (map, not a generator)
 
 
 def split_name(raw: str) -> PersonName | None:
     """Split a display name (see the module docstring); None when nothing is left after cleaning."""
-    name = _clean(raw)
+    name = clean_line(raw)
     return _split(name, True) if name else None
-
-
-def _clean_all(raw_names: Sequence[str]) -> Sequence[str]:
-    """:func:`_clean` of each name, tested in one go: author lists are nearly always clean already."""
-    # With a printable separator, the whole list passes the test of _clean exactly when
-    # each name does, unless a name itself starts or ends next to a "|" (then each name
-    # is tested alone).
-    probe = "|".join(raw_names)
-    if (
-        probe.isprintable()
-        and "  " not in probe
-        and " |" not in probe
-        and "| " not in probe
-        and probe[:1] != " "
-        and probe[-1:] != " "
-    ):
-        return raw_names
-    return [_clean(raw) for raw in raw_names]
-
-
-def _clean(raw: str) -> str:
-    return raw if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " " else clean_line(raw)
 
 
 def _split(name: str, check: bool) -> PersonName:

@@ -100,13 +100,22 @@ def _text_columns(records: Sequence[Citation], ascii: bool) -> dict[str, list[st
 
 
 def _entries(kind: str, width: int, keys: Sequence[str], fields: Sequence[Field]) -> list[str]:
-    """The text of each entry, built a field at a time over all entries (no Python loop per field and entry)."""
+    """The text of each entry, built a field at a time over all entries (no Python loop per field and entry).
+
+    A field that every entry has is passed to the final join as three columns (its
+    start, the values, its end) rather than concatenated first: long values such as
+    abstracts are then copied once instead of three times.
+    """
+    count = len(keys)
     lines: list[Sequence[str]] = [[f"@{kind}{{{key}," for key in keys]]
     for name, values, braced in fields:
         start = f"\n  {name.ljust(width)} = " + ("{" if braced else "")
         end = "}," if braced else ","
-        lines.append([start + value + end if value else "" for value in values])
-    lines.append(["\n}\n"] * len(keys))
+        if all(values):
+            lines += ([start] * count, values, [end] * count)
+        else:
+            lines.append([start + value + end if value else "" for value in values])
+    lines.append(["\n}\n"] * count)
     return list(map("".join, zip(*lines, strict=True)))
 
 
