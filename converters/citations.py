@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from .citekeys import assign_keys, id_year_month
 from .model import Digest, Paper, iter_papers
-from .names import PersonName, split_name_lists
+from .names import PersonName, clean_name_lists, split_cleaned_names
 from .text import clean_line as clean
 from .text import clean_lines
 
@@ -39,17 +39,24 @@ class Citation(NamedTuple):
     #: Year and month of version 1, from the arXiv id.
     year: int | None
     month: int | None
-    names: tuple[PersonName, ...]
+    #: The author names, cleaned, empty ones left out; :attr:`names` splits them.
+    authors: tuple[str, ...]
     #: The title, or ``arXiv:<id>`` when the digest gave none (every format requires one).
     title: str
     #: The primary category, then the other categories, each once.
     keywords: tuple[str, ...]
-    #: (label, text) of each non-empty AI summary field, in template order.
-    summary: tuple[tuple[str, str], ...]
+    #: ``Label: text`` of each non-empty AI summary field, in template order.
+    summary: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[PersonName, ...]:
+        """The authors split for citation formats (:mod:`converters.names`), worked out on each use:
+        the BibTeX writer needs them only for the few lists :func:`~converters.names.family_given` rejects."""
+        return split_cleaned_names(self.authors)
 
     def summary_text(self, separator: str = " ") -> str:
         """The AI summary as ``TL;DR: ... Motivation: ...``; empty when the digest had none."""
-        return separator.join(f"{label}: {text}" for label, text in self.summary)
+        return separator.join(self.summary)
 
 
 def unique_papers(digests: Iterable[Digest]) -> tuple[list[Paper], int]:
@@ -77,8 +84,8 @@ def citations(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterabl
     keys = assign_keys(papers, key_format, taken)
     titles = clean_lines([paper.title for paper in papers])
     records = []
-    author_lists = split_name_lists([paper.authors for paper in papers])
-    for key, paper, title, names, keywords, summary in zip(
+    author_lists = clean_name_lists([paper.authors for paper in papers])
+    for key, paper, title, authors, keywords, summary in zip(
         keys, papers, titles, author_lists, _keywords(papers), _summaries(papers), strict=True
     ):
         when = id_year_month(paper.id)
@@ -88,7 +95,7 @@ def citations(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterabl
                 paper,
                 when[0] if when else None,
                 when[1] if when else None,
-                names,
+                authors,
                 title or f"arXiv:{paper.id}",
                 keywords,
                 summary,
@@ -119,14 +126,20 @@ def _distinct_categories(primary: str | None, others: tuple[str, ...]) -> tuple[
     return tuple(seen)
 
 
-def _summaries(papers: Sequence[Paper]) -> list[tuple[tuple[str, str], ...]]:
-    """:attr:`Citation.summary` of each paper, each field cleaned as one column (:func:`clean_lines`)."""
-    labels = [label for _, label in SUMMARY_LABELS]
-    columns = [clean_lines([getattr(paper, attribute) or "" for paper in papers]) for attribute, _ in SUMMARY_LABELS]
-    return [
-        tuple([(label, text) for label, text in zip(labels, texts, strict=True) if text])
-        for texts in zip(*columns, strict=True)
+def _summaries(papers: Sequence[Paper]) -> list[tuple[str, ...]]:
+    """:attr:`Citation.summary` of each paper, each field cleaned as one column (:func:`clean_lines`).
+
+    Each field is labelled once, as a plain string: no (label, text) pair per field
+    and paper, which the garbage collector would have to visit.
+    """
+    columns = [
+        [
+            f"{label}: {text}" if text else ""
+            for text in clean_lines([getattr(paper, attribute) or "" for paper in papers])
+        ]
+        for attribute, label in SUMMARY_LABELS
     ]
+    return [tuple(filter(None, fields)) for fields in zip(*columns, strict=True)]
 
 
 def duplicate_note(repeats: int) -> tuple[str, ...]:

@@ -38,7 +38,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
-from .text import clean_line
+from .text import clean_line, clean_lines
 
 #: Commands that may stay inside ``$...$``: math symbols, operators, fonts, accents
 #: and delimiters of LaTeX, amsmath and amssymb. None of them reads or writes a
@@ -216,13 +216,18 @@ _TEXT_ESCAPE_ORDER = tuple(_TEXT_ESCAPES.items())
 _SPECIALS = "\\{}$&%#_~^<>|"
 _SPECIAL_RE = re.compile(r"[\\{}$&%#_~^<>|]")
 _ESCAPED_IN_SOURCE_RE = re.compile(r"\\[\\$]")  # TeX's escaped backslash or dollar
-# A word for case protection: letters and digits, joined by - ' ’ or . inside.
-_WORD_RE = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
-# A letter or digit followed by a capital (Latin, Greek or Cyrillic), perhaps across a
-# word-inner "-", "'" or ".": where a word that needs protection must have one. Scripts
-# without case (CJK, Hangul ...) never start a search.
+# Capitals (Latin, Greek or Cyrillic) that make a word a candidate for case protection.
+# Scripts without case (CJK, Hangul ...) never make one.
 _UPPER = "".join(chr(c) for c in range(0xC0, 0x530) if chr(c).isupper())
-_INNER_CAPITAL_RE = re.compile(r"[^\W_][-'’.]?[A-Z" + _UPPER + "]")
+# A word for case protection is letters and digits, joined by - ' ’ or . inside
+# ([^\W_]+(?:[-'’.][^\W_]+)*, found scanning from the left). This finds, whole, each
+# word with such a capital after its first character: only those can need protection.
+# A word starts on a letter or digit that has neither one nor one and an inner mark
+# just before it, and goes on over letters and digits, and over a mark a letter or digit follows.
+_WORD_GOES_ON = r"(?:[^\W_]|[-'’.](?=[^\W_]))"
+_CAPITAL_WORD_RE = re.compile(
+    r"([^\W_](?<![^\W_].)(?<![^\W_][-'’.].)" + _WORD_GOES_ON + "*?[A-Z" + _UPPER + "]" + _WORD_GOES_ON + "*)"
+)
 _MATH_TOKEN_RE = re.compile(r"\\([A-Za-z]+)|\\(.)|(\^\^)|([{}])|([&%#])", re.DOTALL)
 
 Segment = tuple[bool, str]  # (is math, text): math text is a sanitised body without the dollars
@@ -280,6 +285,10 @@ _FINAL = (
 _DOLLAR_RE = re.compile(
     "\\$\\$(?P<display>[^$\x06]+)\\$\\$|\\$\\$|\\$(?=[^\\s$\x06])(?P<inline>[^$\x06]*)(?<=\\S)\\$|\\$"
 )
+# The same with one group, the whole match: re.split then gives text, match, text ... match, text.
+_DOLLAR_SPLIT_RE = re.compile(
+    "(" + _DOLLAR_RE.pattern.replace("(?P<display>", "(?:").replace("(?P<inline>", "(?:") + ")"
+)
 # Characters of a kept math span that text escaping would change, and the control
 # characters that stand for them until it is done.
 _MATH_DECODE = tuple((chr(0x11 + index), char) for index, char in enumerate("\\{}$&%#_~^<>|"))
@@ -316,7 +325,9 @@ _BATCH = 128
 
 
 def _latex_batch(texts: Sequence[str | None], math: bool, protect: bool, ascii: bool, cleaned: bool) -> list[str]:
-    values = [(text if cleaned else clean(text)) if text else "" for text in texts]
+    values = [text or "" for text in texts]
+    if not cleaned:
+        values = clean_lines(values)  # a chunk of clean values at a time, not a call per value
     joined = _SEPARATOR.join(values)
     if protect or _has_special(joined):
         bodies: list[str] | None = [] if protect else None
@@ -343,33 +354,60 @@ def _lift_math(text: str, bodies: list[str] | None) -> str:
     appended to ``bodies`` (titles: words around it are still to be protected).
     Without, the span stays in place as ``$body$`` with every character that text
     escaping would touch encoded as a control character (:data:`_MATH_DECODE`).
+
+    Fast: one C-level split cuts out the dollar matches, and each is resolved by
+    a cached call (``$\\alpha$``, ``$k$`` recur across papers), so no Python code
+    runs per span once it has been seen.
     """
     # The regex finds the first backslash by a fast scan; a two-character "in" test is several times slower.
     if _ESCAPED_IN_SOURCE_RE.search(text):
         text = text.replace("\\\\", _SOURCE_BACKSLASHES).replace("\\$", _SOURCE_DOLLAR)
+    pieces = _DOLLAR_SPLIT_RE.split(text)
+    if len(pieces) == 1:
+        return text
+    if bodies is None:
+        pieces[1::2] = map(_span_in_place, pieces[1::2])
+    else:
+        spans = list(map(_span_lifted, pieces[1::2]))
+        pieces[1::2] = [_MATH if body is not None else lone for lone, body in spans]
+        bodies += [body for _, body in spans if body is not None]
+    return "".join(pieces)
 
-    def span(match: re.Match[str]) -> str:
-        raw = match.group("inline")
-        if raw is None:
-            raw = match.group("display")
-        if raw is None:
-            return _LONE_DOLLAR * len(match.group())
-        if bodies is None:
-            encoded = _encoded_math(raw)
-            return encoded if encoded is not None else _LONE_DOLLAR + raw + _LONE_DOLLAR
-        body = math_body(_restore_source(raw))
-        if body is None:
-            return _LONE_DOLLAR + raw + _LONE_DOLLAR  # stays text, dollars escaped
-        bodies.append(body)
-        return _MATH
 
-    return _DOLLAR_RE.sub(span, text)
+def _span_parts(span: str) -> str | None:
+    """The raw body of a dollar match of :data:`_DOLLAR_RE`, or None for a lone dollar or ``$$``.
+
+    Matching the match's text alone picks the same alternative as the search did:
+    each alternative's text can only be matched whole by that one.
+    """
+    match = _DOLLAR_RE.fullmatch(span)
+    assert match is not None
+    raw = match.group("inline")
+    return match.group("display") if raw is None else raw
 
 
 @lru_cache(maxsize=8192)
-def _encoded_math(raw: str) -> str | None:
+def _span_in_place(span: str) -> str:
+    """A dollar match kept in place: ``$body$`` encoded (:data:`_MATH_ENCODE`), or lone dollars."""
+    raw = _span_parts(span)
+    if raw is None:
+        return _LONE_DOLLAR * len(span)
     body = math_body(_restore_source(raw))
-    return None if body is None else ("$" + body + "$").translate(_MATH_ENCODE)
+    if body is None:
+        return _LONE_DOLLAR + raw + _LONE_DOLLAR
+    return ("$" + body + "$").translate(_MATH_ENCODE)
+
+
+@lru_cache(maxsize=8192)
+def _span_lifted(span: str) -> tuple[str, str | None]:
+    """A dollar match set aside: (text of a span that stays text, None) or ("", its sanitised body)."""
+    raw = _span_parts(span)
+    if raw is None:
+        return _LONE_DOLLAR * len(span), None
+    body = math_body(_restore_source(raw))
+    if body is None:
+        return _LONE_DOLLAR + raw + _LONE_DOLLAR, None  # stays text, dollars escaped
+    return "", body
 
 
 def _restore_source(raw: str) -> str:
@@ -383,33 +421,22 @@ def _restore_source(raw: str) -> str:
 def _protect_words(text: str) -> str:
     """Words that need case protection wrapped in placeholder braces.
 
-    Only words around a letter-or-digit-then-capital pair can need it, so the
-    search starts from those pairs instead of from every word.
+    Fast: a word never holds a space, and whether one needs protection depends
+    on nothing outside its space-delimited token (a space can neither start nor
+    continue a word), so the text is protected a token at a time. Most tokens
+    are passed by one ``islower`` test, and the rest recur (``LLM``, ``3D``) and
+    are mostly answered by a cache; the regex runs on the few new ones.
     """
-    parts = []
-    pos = 0
-    for candidate in _INNER_CAPITAL_RE.finditer(text):
-        if candidate.start() < pos:
-            continue  # inside a word already handled
-        start = candidate.start()
-        while start > 0:  # back to the start of the word, as _WORD_RE would find it from the left
-            if text[start - 1].isalnum():
-                start -= 1
-            elif start > 1 and text[start - 1] in "-'’." and text[start - 2].isalnum():
-                start -= 2
-            else:
-                break
-        word = _WORD_RE.match(text, start)
-        if word is None or word.end() <= candidate.start():
-            continue
-        if _needs_protection(word.group()):
-            parts.append(text[pos : word.start()])
-            parts.append(_OPEN + word.group() + _CLOSE)
-            pos = word.end()
-    if not parts:
-        return text
-    parts.append(text[pos:])
-    return "".join(parts)
+    # No upper- or titlecase character after the first one: no capital after a word's first character.
+    return " ".join([token if token[1:].islower() else _protect_token(token) for token in text.split(" ")])
+
+
+@lru_cache(maxsize=8192)
+def _protect_token(token: str) -> str:
+    """:func:`_protect_words` of a text without spaces: each candidate word checked by :func:`_needs_protection`."""
+    pieces = _CAPITAL_WORD_RE.split(token)  # text, word, text, word ... text
+    pieces[1::2] = [_OPEN + word + _CLOSE if _needs_protection(word) else word for word in pieces[1::2]]
+    return "".join(pieces)
 
 
 def _escape_text(text: str) -> str:

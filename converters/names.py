@@ -93,34 +93,94 @@ def clean_name(raw: str) -> str:
 
 def split_names(raw_names: Sequence[str]) -> tuple[PersonName, ...]:
     """:func:`split_name` of each name, names that are empty after cleaning left out."""
-    return split_name_lists([raw_names])[0]
+    return split_cleaned_names(clean_name_lists([raw_names])[0])
 
 
-def split_name_lists(name_lists: Sequence[Sequence[str]]) -> list[tuple[PersonName, ...]]:
-    """:func:`split_names` of each list (one list per paper), much faster than a call per list.
+def clean_name_lists(name_lists: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
+    """Each list's names cleaned (:func:`clean_name`), names that are empty after cleaning left out.
 
-    Names are cleaned, and searched for the hints of an unsplittable name, a chunk
-    of lists at a time: many chunks hold no hint at all, and then no list of the
-    chunk needs a test of its own. (Only the substring search is worth doing per
-    chunk: "and" is in many names, so the regex that confirms a hint would run
-    over nearly every chunk in full.)
+    The names of many lists are cleaned as one column (:func:`clean_lines`):
+    nearly all are clean already, and that is checked a chunk at a time.
     """
-    out: list[tuple[PersonName, ...]] = []
-    for start in range(0, len(name_lists), _LISTS_PER_TEST):
-        chunk = name_lists[start : start + _LISTS_PER_TEST]
-        names = clean_lines([name for raw_names in chunk for name in raw_names])
-        hinted = _has_hint("\x1f".join(names).lower())
-        end = 0
-        for raw_names in chunk:
-            begin, end = end, end + len(raw_names)
-            listed = names[begin:end]
-            check = hinted and _may_be_unsplittable(listed)
-            out.append(tuple([_split(name, check) for name in listed if name]))
+    names = clean_lines([name for raw_names in name_lists for name in raw_names])
+    out = []
+    end = 0
+    for raw_names in name_lists:
+        begin, end = end, end + len(raw_names)
+        listed = names[begin:end]
+        out.append(tuple(listed) if "" not in listed else tuple(filter(None, listed)))
     return out
 
 
-# Author lists searched together by split_name_lists (a day's digest has a few hundred papers).
-_LISTS_PER_TEST = 32
+def split_cleaned_names(names: Sequence[str]) -> tuple[PersonName, ...]:
+    """:func:`split_name` of each cleaned, non-empty name (see :func:`clean_name_lists`)."""
+    check = _may_be_unsplittable(names)
+    return tuple([_split(name, check) for name in names])
+
+
+def family_given(names: Sequence[str]) -> str | None:
+    """Cleaned, non-empty names as ``Family, Given and Family, Given ...`` when every one splits
+    the common way (given names, then a family name; no particle, no suffix); None otherwise.
+
+    This is what a BibTeX ``author`` field holds for such names.
+    """
+    fields = _family_given_chunk([names])
+    return None if fields is None else fields[0]
+
+
+def family_given_lists(name_lists: Sequence[Sequence[str]]) -> list[str | None]:
+    """:func:`family_given` of each list, a chunk of lists at a time: most chunks need no list done alone."""
+    out: list[str | None] = []
+    for start in range(0, len(name_lists), _LISTS_PER_CHUNK):
+        chunk = name_lists[start : start + _LISTS_PER_CHUNK]
+        fields = _family_given_chunk(chunk)
+        out += map(family_given, chunk) if fields is None else fields
+    return out
+
+
+# Author lists done together by family_given_lists: a list that is not all common sends its chunk the slow way.
+_LISTS_PER_CHUNK = 8
+
+
+def _family_given_chunk(name_lists: Sequence[Sequence[str]]) -> list[str] | None:
+    """:func:`family_given` of each list when every name of every list is common, else None.
+
+    Fast: no :class:`PersonName` per name. One regex split cuts every name into
+    its parts at once, each match taking one whole name and the separator after
+    it, and the pieces show whether each name was common. (A split, not a
+    substitution: Python 3.11 expands a template with group references in Python
+    code, once per match.)
+    """
+    if not all(name_lists):
+        return None
+    joined = _LIST_SEPARATOR.join(map(_NAME_SEPARATOR.join, name_lists))
+    lowered = joined.lower()
+    # _may_be_unsplittable of all names at once: both separators are no word characters either.
+    if _has_hint(lowered) and _UNSPLITTABLE_RE.search(joined):
+        return None
+    # A word that lower-cases to a suffix ends a name only if one of these is there.
+    ends = (lowered + _NAME_SEPARATOR).replace(_LIST_SEPARATOR, _NAME_SEPARATOR)
+    if any(map(ends.__contains__, _SUFFIX_ENDINGS)):
+        return None
+    pieces = _NAME_PARTS_RE.split(joined)  # text, given..., last given initial, ...its rest, family, separator ...
+    # Every name matched whole (nothing between matches), and _split's "[:1].isupper()" test, in C.
+    if len(pieces) != 6 * sum(map(len, name_lists)) + 1 or any(pieces[::6]):
+        return None
+    if not all(map(str.isupper, pieces[2::6])):
+        return None
+    fields = map("{3}, {0}{1}{2}{4}".format, pieces[1::6], pieces[2::6], pieces[3::6], pieces[4::6], pieces[5::6])
+    return "".join(fields).replace(_NAME_SEPARATOR, " and ").split(_LIST_SEPARATOR)
+
+
+# _family_given_chunk's pattern. A cleaned name holds single spaces between words and
+# no control character, so its words are runs of [^ \x1e\x1f]. A name of two words or
+# more: (given names but the last, the last one's first character, its rest, family
+# name, the separator after the name or "" at the end).
+_NAME_SEPARATOR = "\x1f"
+_LIST_SEPARATOR = "\x1e"
+_NAME_PARTS_RE = re.compile(r"((?:[^ \x1e\x1f]+ )*)([^ \x1e\x1f])([^ \x1e\x1f]*) ([^ \x1e\x1f]+)([\x1e\x1f]|\Z)")
+# " suffix" then the end of a name, lower-cased: a name whose family name may be a suffix.
+_SUFFIX_ENDINGS = tuple(" " + suffix + _NAME_SEPARATOR for suffix in _SUFFIXES)
 
 
 def _may_be_unsplittable(names: Sequence[str]) -> bool:
