@@ -82,11 +82,6 @@ def stopwords() -> frozenset[str]:
     return frozenset(line.strip() for line in text.splitlines() if line.strip())
 
 
-def fold_ascii(text: str) -> str:
-    """Lower-case ASCII letters and digits of ``text``: accents folded, everything else dropped."""
-    return "".join(_fold_ascii_many([text]))  # a control character in text is dropped, as any non-key character
-
-
 def id_year_month(arxiv_id: str) -> tuple[int, int | None] | None:
     """(year, month) of version 1 from an arXiv id (``2511.13751`` -> (2025, 11)); None when not an id.
 
@@ -130,7 +125,7 @@ def arxiv_style_keys(papers: Sequence[Paper]) -> list[str]:
     """:func:`arxiv_style_key` of each paper; the surnames and title words are folded in one batch."""
     stop = stopwords()
     # The title is lower-cased whole rather than word by word for the stop-word test:
-    # fold_ascii lower-cases anyway, and folds every character of a lower-cased text
+    # folding lower-cases anyway, and folds every character of a lower-cased text
     # to what it folds the original to (checked over all of Unicode).
     titles = [
         "".join([word for word in title.lower().split(" ") if word and word not in stop][:_TITLE_WORDS])
@@ -147,7 +142,8 @@ def arxiv_style_keys(papers: Sequence[Paper]) -> list[str]:
 
 
 def _fold_ascii_many(texts: Sequence[str]) -> list[str]:
-    """:func:`fold_ascii` of each text (cleaned: no control character), all in one pass.
+    """The lower-case ASCII letters and digits of each text (cleaned: no control character), accents
+    folded and everything else dropped, all texts in one pass.
 
     Folding works character by character, and a control character passes NFKD
     unchanged and breaks no combining sequence, so the texts can be folded joined

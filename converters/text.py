@@ -9,16 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-# XML 1.0 allows TAB, LF and CR among the C0 controls and forbids U+FFFE/U+FFFF;
-# lxml (feedgen, python-docx) raises ValueError on the rest.
-_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Every C0 control but TAB and LF, plus DEL: what a plain-text field should not hold.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def xml_safe(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot represent."""
-    return _XML_INVALID_RE.sub("", text)
 
 
 def without_controls(text: str) -> str:
@@ -40,7 +32,8 @@ _XML_TEXT_UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uff
 def xml_text(text: str) -> str:
     """``text`` that any XML 1.0 document can hold and encode as UTF-8, keeping only TAB and LF as controls.
 
-    Stricter than :func:`xml_safe`: CR, DEL and lone surrogates go too.
+    XML 1.0 itself allows CR among the C0 controls; lxml (feedgen, python-docx)
+    raises ValueError on the others, so they, DEL and lone surrogates go.
     """
     return _XML_TEXT_UNSAFE_RE.sub("", text)
 
