@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from ...errors import OutputError
@@ -93,7 +94,7 @@ def render(kind: FeedKind, selection: Selection, head: FeedHead) -> bytes:
     try:
         generator = _feed(kind, selection, head)
         add_entry = _rss_entry if kind == "rss" else _atom_entry
-        category_terms = _CategoryTerms()
+        category_terms = cache(_categories)  # once per distinct tuple of categories: a feed has few
         texts = paper_texts([item.paper for item in selection.items])
         for item, text in zip(selection.items, texts, strict=True):
             add_entry(generator.add_entry(order="append"), item, text, category_terms(item.categories))
@@ -191,16 +192,3 @@ def _categories(values: Iterable[str | None]) -> list[str]:
         if term:
             seen.setdefault(term, None)
     return list(seen)
-
-
-class _CategoryTerms:
-    """:func:`_categories` of each item's categories, computed once per distinct tuple (a feed has few)."""
-
-    def __init__(self) -> None:
-        self._known: dict[tuple[str, ...], list[str]] = {}
-
-    def __call__(self, categories: tuple[str, ...]) -> list[str]:
-        terms = self._known.get(categories)
-        if terms is None:
-            terms = self._known[categories] = _categories(categories)
-        return terms

@@ -77,10 +77,11 @@ def select(digests: Sequence[Digest], settings: FeedSettings) -> Selection:
     published: dict[str, dt.datetime] = {}
     categories: dict[str, dict[str, None]] = {}  # id -> ordered set
     for paper in ordered:
+        instant = instants[id(paper)]
         known = published.get(paper.id)
         # An older date wins; on one date the first listing does (it has the later instant).
-        if known is None or instants[id(paper)].date() < known.date():
-            published[paper.id] = instants[id(paper)]
+        if known is None or instant.date() < known.date():
+            published[paper.id] = instant
         names = categories.setdefault(paper.id, {})
         for name in paper.categories or (paper.category,):
             if name:
