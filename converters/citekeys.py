@@ -165,18 +165,8 @@ def id_style_key(paper: Paper) -> str:
     return "arXiv:" + _ID_KEY_UNSAFE_RE.sub("_", paper.id)
 
 
-def suffix(index: int) -> str:
-    """The clash suffix number ``index`` (0-based): a ... z, aa, ab ... (bijective base 26)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
-
-
-def _suffixes() -> Iterator[str]:
-    """``suffix(0)``, ``suffix(1)`` ... in turn, without recomputing each from its number."""
+def suffixes() -> Iterator[str]:
+    """The clash suffixes in turn: a ... z, aa, ab ... zz, aaa ... (bijective base 26)."""
     for length in count(1):
         yield from map("".join, product(ascii_lowercase, repeat=length))
 
@@ -207,15 +197,15 @@ def assign_keys(papers: Sequence[Paper], key_format: str = "arxiv", taken: Itera
     for folded, members in ordered:
         if len(members) == 1 and keys[members[0]] is not None:
             continue
-        suffixes = _suffixes()
+        letters_in_turn = suffixes()
         for index in members:
             if keys[index] is not None:
                 continue
             # Keys are ASCII (both forms), so a key with a suffix folds to the folded
             # base followed by the suffix.
-            letters = next(suffixes)
+            letters = next(letters_in_turn)
             while folded + letters in used:
-                letters = next(suffixes)
+                letters = next(letters_in_turn)
             used.add(folded + letters)
             keys[index] = bases[index] + letters
     return [key for key in keys if key is not None]

@@ -16,6 +16,7 @@ import re
 import subprocess
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from pybtex.database import parse_string as pybtex_parse
 
 from cli import main
 from converters.citations import unique_papers
-from converters.citekeys import arxiv_style_key, assign_keys, id_style_key, id_year_month, suffix
+from converters.citekeys import arxiv_style_key, assign_keys, id_style_key, id_year_month, suffixes
 from converters.errors import OutputError
 from converters.latex import clean
 from converters.model import Digest, Paper
@@ -488,7 +489,8 @@ def test_id_style_keys() -> None:
 
 
 def test_suffixes() -> None:
-    assert [suffix(i) for i in (0, 1, 25, 26, 27, 701, 702)] == ["a", "b", "z", "aa", "ab", "zz", "aaa"]
+    first = list(islice(suffixes(), 703))
+    assert [first[i] for i in (0, 1, 25, 26, 27, 701, 702)] == ["a", "b", "z", "aa", "ab", "zz", "aaa"]
 
 
 def _clashing(*ids: str) -> list[Paper]:
