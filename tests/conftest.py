@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,21 @@ def check_golden(folder: str, name: str, data: bytes) -> None:
         path.write_bytes(data)
     assert path.exists(), f"{path} is missing; run with ARXPORT_UPDATE_GOLDEN=1 to create it"
     assert data == path.read_bytes(), f"{path} differs; inspect and regenerate with ARXPORT_UPDATE_GOLDEN=1"
+
+
+def check_no_stray_goldens(folder: str, expected: Iterable[str]) -> None:
+    """``tests/golden/<folder>`` holds none but ``expected``: a golden file whose sample is gone would test nothing.
+
+    When updating golden files, strays are deleted instead.
+    """
+    path = GOLDEN / folder
+    found = {p.name for p in path.iterdir() if not p.name.startswith(".")} if path.is_dir() else set()
+    stray = sorted(found - set(expected))
+    if UPDATE_GOLDEN:
+        for name in stray:
+            (path / name).unlink()
+    else:
+        assert not stray, f"golden files without a sample: {stray}"
 
 
 def sample_files() -> list[Path]:

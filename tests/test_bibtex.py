@@ -37,7 +37,7 @@ from converters.names import split_name
 from converters.registry import get_writer, writer_for_path
 from converters.writers.bibtex import BiblatexWriter, BibtexWriter
 
-from .conftest import GOLDEN, SAMPLES, check_golden, need_tool, read_digest, sample_files
+from .conftest import SAMPLES, check_golden, check_no_stray_goldens, need_tool, read_digest, sample_files
 from .test_bibtex_escaping import decode
 
 SAMPLE_FILES = sample_files()
@@ -125,9 +125,7 @@ def test_golden_samples_merged_and_options(name: str) -> None:
 def test_golden_files_have_no_strays(name: str) -> None:
     expected = {f"{p.stem}.bib" for p in SAMPLE_FILES}
     expected |= {"all-samples.bib", "all-samples.ascii.bib", "all-samples.id-keys.bib"}
-    folder = GOLDEN / name
-    found = {p.name for p in folder.glob("*") if not p.name.startswith(".")} if folder.is_dir() else set()
-    assert found <= expected, f"golden files without a sample: {sorted(found - expected)}"
+    check_no_stray_goldens(name, expected)
 
 
 # --- the whole corpus through the real consumers -----------------------------------------

@@ -25,7 +25,7 @@ from converters.model import Digest, Paper
 from converters.registry import writer_for_path
 from converters.writers.csljson import CslJsonWriter
 
-from .conftest import GOLDEN, check_golden, need_tool, read_digest, sample_files
+from .conftest import check_golden, check_no_stray_goldens, need_tool, read_digest, sample_files
 
 SAMPLE_FILES = sample_files()
 
@@ -84,9 +84,7 @@ def test_golden_samples_merged() -> None:
 
 def test_golden_files_have_no_strays() -> None:
     expected = {f"{p.stem}.csl.json" for p in SAMPLE_FILES} | {"all-samples.csl.json", "all-samples.id-keys.csl.json"}
-    folder = GOLDEN / "csljson"
-    found = {p.name for p in folder.glob("*") if not p.name.startswith(".")} if folder.is_dir() else set()
-    assert found <= expected, f"golden files without a sample: {sorted(found - expected)}"
+    check_no_stray_goldens("csljson", expected)
 
 
 # --- the whole corpus through citeproc-py ------------------------------------------------------

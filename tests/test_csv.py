@@ -32,7 +32,7 @@ from converters.writers.csv import (
     unguard_formula,
 )
 
-from .conftest import GOLDEN, SAMPLES, check_golden, read_digest, sample_files
+from .conftest import SAMPLES, check_golden, check_no_stray_goldens, read_digest, sample_files
 
 SAMPLE_FILES = sample_files()
 #: What a spreadsheet runs as a formula (the guard's own ' is not one).
@@ -116,9 +116,7 @@ def test_golden_samples_merged() -> None:
 def test_golden_files_have_no_strays() -> None:
     expected = {f"{p.stem}{suffix}" for p in SAMPLE_FILES for suffix in (".csv", ".all-raw-nobom.csv")}
     expected.add("all-samples.csv")
-    folder = GOLDEN / "csv"
-    found = {p.name for p in folder.glob("*") if not p.name.startswith(".")} if folder.is_dir() else set()
-    assert found <= expected, f"golden files without a sample: {sorted(found - expected)}"
+    check_no_stray_goldens("csv", expected)
 
 
 # --- the format ------------------------------------------------------------------------

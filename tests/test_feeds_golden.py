@@ -16,7 +16,7 @@ import pytest
 from converters.model import Digest
 from converters.registry import get_writer
 
-from .conftest import GOLDEN, UPDATE_GOLDEN, check_golden, read_digest, sample_files
+from .conftest import check_golden, check_no_stray_goldens, read_digest, sample_files
 
 SAMPLE_FILES = sample_files()
 KINDS = ("rss", "atom")
@@ -58,14 +58,5 @@ def test_all_samples_merged_with_every_option_golden(kind: str) -> None:
 
 def test_no_stale_golden_files() -> None:
     """A golden file whose sample is gone would silently test nothing."""
-    expected = {f"{p.stem}.{kind}" for p in SAMPLE_FILES for kind in KINDS}
-    expected |= {f"all-samples-configured.{kind}" for kind in KINDS}
     for kind in KINDS:
-        folder = GOLDEN / kind
-        present = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
-        stale = {name for name in present if name.endswith(f".{kind}")} - expected
-        if UPDATE_GOLDEN:
-            for name in stale:
-                (folder / name).unlink()
-        else:
-            assert not stale, f"golden files without a sample: {sorted(stale)}"
+        check_no_stray_goldens(kind, {f"{p.stem}.{kind}" for p in SAMPLE_FILES} | {f"all-samples-configured.{kind}"})

@@ -28,7 +28,15 @@ from converters.registry import get_writer, writer_for_path
 from converters.text import json_for_html_script, utf8
 from converters.writers.jsonld import NAMESPACE, PREFIX, JsonLdWriter, article, document, doi_url
 
-from .conftest import GOLDEN, REQUIRE_TOOLS, SAMPLES, VENDOR, check_golden, read_digest, sample_files
+from .conftest import (
+    REQUIRE_TOOLS,
+    SAMPLES,
+    VENDOR,
+    check_golden,
+    check_no_stray_goldens,
+    read_digest,
+    sample_files,
+)
 
 SAMPLE_FILES = sample_files()
 SCHEMA_DIR = VENDOR / "schemaorg-30.0"
@@ -148,9 +156,7 @@ def test_golden_samples_merged() -> None:
 def test_golden_files_have_no_strays() -> None:
     expected = {f"{p.stem}{suffix}" for p in SAMPLE_FILES for suffix in (".jsonld", ".html")}
     expected.add("all-samples.jsonld")
-    folder = GOLDEN / "jsonld"
-    found = {p.name for p in folder.glob("*") if not p.name.startswith(".")} if folder.is_dir() else set()
-    assert found <= expected, f"golden files without a sample: {sorted(found - expected)}"
+    check_no_stray_goldens("jsonld", expected)
 
 
 # --- the mapping -----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from converters.model import Digest, Paper
 from converters.registry import writer_for_path
 from converters.writers.ris import RisWriter
 
-from .conftest import GOLDEN, check_golden, read_digest, sample_files
+from .conftest import check_golden, check_no_stray_goldens, read_digest, sample_files
 
 SAMPLE_FILES = sample_files()
 # Every RIS line: a tag of two capitals/digits, two spaces, a dash, a space and the value.
@@ -87,9 +87,7 @@ def test_golden_samples_merged() -> None:
 
 def test_golden_files_have_no_strays() -> None:
     expected = {f"{p.stem}.ris" for p in SAMPLE_FILES} | {"all-samples.ris", "all-samples.id-keys.ris"}
-    folder = GOLDEN / "ris"
-    found = {p.name for p in folder.glob("*") if not p.name.startswith(".")} if folder.is_dir() else set()
-    assert found <= expected, f"golden files without a sample: {sorted(found - expected)}"
+    check_no_stray_goldens("ris", expected)
 
 
 # --- the whole corpus read back --------------------------------------------------------------
