@@ -97,17 +97,21 @@ def _math_text(tag: Tag) -> str | None:
     if tag.name == "span" and "math" in names:
         text = tag.get_text()
         if text.startswith("\\(") and text.endswith("\\)"):  # pandoc --mathjax
-            return "$" + text[2:-2] + "$"
+            return _as_math(text[2:-2], False)
         if text.startswith("\\[") and text.endswith("\\]"):
-            return "$$" + text[2:-2] + "$$"
+            return _as_math(text[2:-2], True)
         # pandoc --katex leaves the bare TeX; without a maths option pandoc writes Unicode and <em>.
         if len(tag.contents) == 1 and isinstance(tag.contents[0], str) and _TEX_HINT_RE.search(text):
-            return f"$${text}$$" if display else f"${text}$"
+            return _as_math(text, display)
     for annotation in descendants(tag, ("annotation",)):  # MathML, also inside KaTeX's output
         if annotation.get("encoding") == "application/x-tex":
-            tex = annotation.get_text().strip()
-            return f"$${tex}$$" if display else f"${tex}$"
+            return _as_math(annotation.get_text().strip(), display)
     return None
+
+
+def _as_math(tex: str, display: bool) -> str:
+    """TeX between the dollars the digest Markdown writes: ``$$...$$`` for display maths, ``$...$`` inline."""
+    return f"$${tex}$$" if display else f"${tex}$"
 
 
 def _atomic_text(tag: Tag) -> str | None:
@@ -119,7 +123,7 @@ def _atomic_text(tag: Tag) -> str | None:
         alt = tag.get("alt")
         text = alt if isinstance(alt, str) else ""
         if "math" in classes(tag) and text:  # pandoc --webtex: the TeX is the image's alt text
-            return f"$${text}$$" if "display" in classes(tag) else f"${text}$"
+            return _as_math(text, "display" in classes(tag))
         return text
     if name == "math" or (name == "span" and {"math", "katex"} & set(classes(tag))):
         return _math_text(tag)
