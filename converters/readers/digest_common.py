@@ -12,6 +12,7 @@ import ast
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry
 from .base import DATE_RE, date_from_name, parse_date
@@ -31,6 +32,18 @@ FIELD_OF_LABEL = {
     "original abstract": "abstract",  # fyrsta7: the arXiv abstract after a translated one
     "comment": "comment",
 }
+
+_PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")  # what the generator leaves when it fails to fill "{tldr}"
+
+
+class FieldDraft(Protocol):
+    """What :meth:`DigestBuilder.assign` needs of a reader's paper-in-progress."""
+
+    line: int
+    fields: dict[str, str]  # model field -> value
+    extra: dict[str, str]  # any other label -> value, in input order
+    categories: tuple[str, ...]
+
 
 #: ``report(level, code, message, line)``
 Report = Callable[[str, str, str, int], None]
@@ -146,6 +159,43 @@ class DigestBuilder:
         if date is not None and title_date != date:
             self.problem("warning", "date-mismatch", f"the heading says {title_date}, the file name says {date}", 1)
         return date or title_date
+
+    def assign(self, draft: FieldDraft, label: str, value: str) -> tuple[str, bool] | None:
+        """Store ``value`` under the model field or extra label it belongs to.
+
+        Returns (key, whether it went to ``extra``) for a value later lines may
+        continue, None for a category list. An unfilled placeholder reads as empty;
+        a label seen twice keeps its second value as ``Label (2)`` with a warning.
+        """
+        label = label.strip()
+        if len(value) < 40 and _PLACEHOLDER_RE.fullmatch(value.strip()):
+            self.placeholders.setdefault(value.strip(), draft.line)
+            value = ""
+        name = FIELD_OF_LABEL.get(label.lower())
+        if name == "categories":
+            draft.categories = tuple(c.strip() for c in self.category_text(value).split(",") if c.strip())
+            if draft.categories:
+                draft.fields.setdefault("primary_category", draft.categories[0])
+            return None
+        if name == "primary_category":
+            value = self.category_text(value)
+        if name is not None and name not in draft.fields:
+            draft.fields[name] = value
+            return name, False
+        key = label
+        if key in draft.extra or name is not None:
+            n = 2
+            while f"{key} ({n})" in draft.extra:
+                n += 1
+            key = f"{key} ({n})"
+            message = f"field {label!r} appears twice; the second is kept as {key!r}"
+            self.problem("warning", "duplicate-field", message, draft.line)
+        draft.extra[key] = value
+        return key, True
+
+    def category_text(self, value: str) -> str:
+        """A category value as the reader found it; a reader of rendered pages undoes line wrapping here."""
+        return value
 
     def author_separator(self, author_lines: Iterable[str]) -> str:
         """``", "`` when every comma of every author line is followed by a space, else ``","``.

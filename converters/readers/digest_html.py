@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..errors import InputError
 from ..model import Digest, Paper, Section, SourceSpan, TocEntry, parse_arxiv_id
 from .base import Reader, decode_text
-from .digest_common import FIELD_OF_LABEL, DigestBuilder
+from .digest_common import DigestBuilder
 from .html_blocks import HEADING_LEVELS, Block, anchor_name, blocks, descendants, inline_text, parse
 
 if TYPE_CHECKING:
@@ -106,7 +106,6 @@ _LABEL_LIKE = r"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){0,2}|[\u3040-\u30ff\u3400-\
 _PLAIN_LABEL_RE = re.compile(rf"(?P<label>{_LABEL_LIKE})(?:: |:\n|:$|：)")
 _BOLD_LABEL_RE = re.compile(r"(?P<label>[^*\n]{1,40}?)[:：]")
 _AFTER_AUTHORS_RE = re.compile(r"\s*\|\s*(?P<label>[^:\n]+): (?P<value>.*?)\s*", re.S)
-_PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
 _TOC_HEADING_RE = re.compile(r"Table of Contents|目录")
 _TOC_TOTAL_RE = re.compile(r"(?:\[Total: (?P<total>\d+)\]|\((?P<total2>\d+) 篇\))?")
 _TITLE_RE = re.compile(r"(?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)\b.*")
@@ -346,33 +345,8 @@ class _PageReader(DigestBuilder):
             return plain.group("label"), block.text[plain.end() :], False
         return None
 
-    def assign(self, draft: _Draft, label: str, value: str) -> tuple[str, bool] | None:
-        """Store ``value`` under the model field or extra label it belongs to, as the Markdown reader does."""
-        label = label.strip()
-        if len(value) < 40 and _PLACEHOLDER_RE.fullmatch(value.strip()):
-            self.placeholders.setdefault(value.strip(), draft.line)
-            value = ""
-        name = FIELD_OF_LABEL.get(label.lower())
-        if name == "categories":
-            draft.categories = tuple(c.strip() for c in _one_line(value).split(",") if c.strip())
-            if draft.categories:
-                draft.fields.setdefault("primary_category", draft.categories[0])
-            return None
-        if name == "primary_category":
-            value = _one_line(value)
-        if name is not None and name not in draft.fields:
-            draft.fields[name] = value
-            return name, False
-        key = label
-        if key in draft.extra or name is not None:
-            n = 2
-            while f"{key} ({n})" in draft.extra:
-                n += 1
-            key = f"{key} ({n})"
-            message = f"field {label!r} appears twice; the second is kept as {key!r}"
-            self.problem("warning", "duplicate-field", message, draft.line)
-        draft.extra[key] = value
-        return key, True
+    def category_text(self, value: str) -> str:
+        return _one_line(value)  # a renderer may wrap a long category line
 
     # -- between papers -----------------------------------------------------------------------
     def structure_heading(self, tag: Tag, block: Block) -> None:

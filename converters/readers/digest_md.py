@@ -37,7 +37,7 @@ from typing import ClassVar
 from ..errors import InputError
 from ..model import Digest, Paper, Section, SourceSpan, TocEntry, parse_arxiv_id
 from .base import Reader, decode_text
-from .digest_common import FIELD_OF_LABEL, DigestBuilder
+from .digest_common import DigestBuilder
 
 # --- the lines that make up a digest ------------------------------------------------
 
@@ -117,7 +117,6 @@ _AUTHOR_LINE_RE = re.compile(r"\*(?P<authors>.*)\*[ \t]*")
 _AUTHOR_CATEGORY_LINE_RE = re.compile(r"\*(?P<authors>.*)\* \| \*\*(?P<label>[^*:\n]+): (?P<value>.*)\*\*[ \t]*")
 _TRANSLATED_TITLE_RE = re.compile(r"> \*(?P<title>.*)\*[ \t]*")
 _DETAILS_LINE_RE = re.compile(r"[ \t]*(?:<details>|<summary>(?P<summary>.*)</summary>)[ \t]*")
-_PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
 
 _ANCHOR_RE = re.compile(r"""<(?:div|a) id=(?:'([^']*)'|"([^"]*)"|([^\s>]+))\s*></(?:div|a)>""")
 
@@ -358,36 +357,6 @@ class _FileReader(DigestBuilder):
                 self.problem(
                     "warning", "unlabelled-text", "text without a label; kept as extra field 'Text'", draft.line
                 )
-
-    def assign(self, draft: _Draft, label: str, value: str) -> tuple[str, bool] | None:
-        """Store ``value`` under the model field or extra label it belongs to."""
-        label = label.strip()
-        if len(value) < 40 and _PLACEHOLDER_RE.fullmatch(value.strip()):
-            self.placeholders.setdefault(value.strip(), draft.line)
-            value = ""
-        name = FIELD_OF_LABEL.get(label.lower())
-        if name == "categories":
-            draft.categories = tuple(c.strip() for c in value.split(",") if c.strip())
-            if draft.categories:
-                draft.fields.setdefault("primary_category", draft.categories[0])
-            return None
-        if name is not None and name not in draft.fields:
-            draft.fields[name] = value
-            return name, False
-        key = label
-        if key in draft.extra or name is not None:
-            n = 2
-            while f"{key} ({n})" in draft.extra:
-                n += 1
-            key = f"{key} ({n})"
-            self.problem(
-                "warning",
-                "duplicate-field",
-                f"field {label!r} appears twice; the second is kept as {key!r}",
-                draft.line,
-            )
-        draft.extra[key] = value
-        return key, True
 
     # -- everything between papers ------------------------------------------------------
     def scan_structure(self, start: int, end: int, line: int) -> None:
