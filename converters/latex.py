@@ -38,7 +38,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
-from .text import clean_line, clean_lines
+from .text import clean_lines
 
 #: Commands that may stay inside ``$...$``: math symbols, operators, fonts, accents
 #: and delimiters of LaTeX, amsmath and amssymb. None of them reads or writes a
@@ -233,18 +233,13 @@ _MATH_TOKEN_RE = re.compile(r"\\([A-Za-z]+)|\\(.)|(\^\^)|([{}])|([&%#])", re.DOT
 Segment = tuple[bool, str]  # (is math, text): math text is a sanitised body without the dollars
 
 
-def clean(text: str) -> str:
-    """``text`` without control or invisible characters, on one line (what every field gets first)."""
-    return clean_line(text)
-
-
 def latex(
     text: str | None, *, math: bool = True, protect: bool = False, ascii: bool = False, cleaned: bool = False
 ) -> str:
     """``text`` as a LaTeX field body (see the module docstring); ``""`` for None.
 
     ``math`` keeps ``$...$`` as math (titles, abstracts, summaries; not names).
-    ``cleaned`` says ``text`` already went through :func:`clean`.
+    ``cleaned`` says ``text`` already went through :func:`~converters.text.clean_line`.
     """
     if not text:
         return ""

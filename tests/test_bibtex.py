@@ -31,10 +31,10 @@ from cli import main
 from converters.citations import unique_papers
 from converters.citekeys import arxiv_style_key, assign_keys, id_style_key, id_year_month, suffixes
 from converters.errors import OutputError
-from converters.latex import clean
 from converters.model import Digest, Paper
 from converters.names import split_name
 from converters.registry import get_writer, writer_for_path
+from converters.text import clean_line as clean
 from converters.writers.bibtex import BiblatexWriter, BibtexWriter
 
 from .conftest import SAMPLES, check_golden, check_no_stray_goldens, need_tool, read_digest, sample_files

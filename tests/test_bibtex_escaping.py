@@ -19,9 +19,10 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string as pybtex_parse
 
-from converters.latex import MATH_COMMANDS, clean, latex, latex_many, math_body, split_math
+from converters.latex import MATH_COMMANDS, latex, latex_many, math_body, split_math
 from converters.names import split_name, split_names
 from converters.text import _INVISIBLE_RE, clean_line, one_line, without_controls, without_invisibles
+from converters.text import clean_line as clean
 from converters.writers.bibtex import bib_name
 
 # --- the oracle ------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from converters.citations import citations, unique_papers
 from converters.citekeys import id_year_month
-from converters.latex import clean
 from converters.model import Digest, Paper
 from converters.registry import writer_for_path
+from converters.text import clean_line as clean
 from converters.writers.ris import RisWriter
 
 from .conftest import check_golden, check_no_stray_goldens, read_digest, sample_files

@@ -19,10 +19,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
 from ..citations import Citation, citations, duplicate_note, unique_papers
-from ..latex import clean
 from ..model import Digest
 from ..names import PersonName
-from ..text import utf8
+from ..text import clean_line, utf8
 from .base import OptionSpec, Writer, WriteReport
 from .bibtex import KEY_FORMAT_OPTION
 
@@ -57,9 +56,9 @@ def csl_item(record: Citation) -> dict[str, Any]:
         "version": str(paper.version) if paper.version is not None else None,
         "DOI": paper.doi,
         "URL": paper.abs_url,
-        "abstract": clean(paper.abstract) if paper.abstract else None,
+        "abstract": clean_line(paper.abstract) if paper.abstract else None,
         "keyword": ", ".join(record.keywords),
-        "note": clean(paper.comment) if paper.comment else None,
+        "note": clean_line(paper.comment) if paper.comment else None,
         "annote": record.summary_text("\n"),
     }
     return {key: value for key, value in item.items() if value}

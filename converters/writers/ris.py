@@ -15,10 +15,9 @@ from functools import cache
 from typing import Any, BinaryIO, ClassVar
 
 from ..citations import Citation, citations, duplicate_note, unique_papers
-from ..latex import clean
 from ..model import Digest
 from ..names import PersonName
-from ..text import utf8
+from ..text import clean_line, utf8
 from .base import OptionSpec, Writer, WriteReport
 from .bibtex import KEY_FORMAT_OPTION
 
@@ -36,7 +35,7 @@ def ris_record(record: Citation) -> dict[str, Any]:
     notes = []
     if record.summary:
         notes.append(record.summary_text())
-    comment = clean(paper.comment) if paper.comment else ""
+    comment = clean_line(paper.comment) if paper.comment else ""
     if comment:
         notes.append(f"arXiv comment: {comment}")
     fields: dict[str, Any] = {
@@ -47,7 +46,7 @@ def ris_record(record: Citation) -> dict[str, Any]:
         "year": str(record.year) if record.year else "",
         "date": f"{record.year:04d}/{record.month:02d}" if record.year and record.month else "",
         "access_date": paper.date.strftime("%Y/%m/%d") if paper.date else "",
-        "abstract": clean(paper.abstract) if paper.abstract else "",
+        "abstract": clean_line(paper.abstract) if paper.abstract else "",
         "keywords": list(record.keywords),
         "doi": paper.doi,
         "urls": [paper.abs_url],
