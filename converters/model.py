@@ -8,11 +8,12 @@ deciding how to render or strip them is each writer's job.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 Level = Literal["error", "warning"]
 
@@ -155,6 +156,54 @@ class Digest:
     @property
     def warnings(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.level == "warning")
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def fast_constructor(cls: Callable[_P, _T]) -> Callable[_P, _T]:
+    """A function that builds ``cls`` exactly as ``cls(...)`` does, several times faster.
+
+    For the frozen, slotted dataclasses above. Their generated ``__init__`` sets each
+    field through ``object.__setattr__`` (that is how it gets past the frozen
+    ``__setattr__``), which costs ~5 us for a :class:`Paper`: a fifth of what the
+    Markdown reader spends on a paper. This builds the instance as a plain class
+    with the same slots in the same order, where each field is one ordinary
+    attribute store, and then makes it a ``cls``: Python allows that ``__class__``
+    assignment because the two layouts are identical. The result is an ordinary,
+    frozen ``cls`` instance; the keywords, defaults and errors are those of
+    ``cls`` (the code is generated from its fields, as dataclasses does for
+    ``__init__``).
+    """
+    target: Any = cls
+    fields = dataclasses.fields(target)
+    if not target.__dataclass_params__.frozen or "__slots__" not in vars(target) or hasattr(target, "__post_init__"):
+        raise TypeError(f"{target.__name__} is not a frozen, slotted dataclass without __post_init__")
+    twin = type(f"_{target.__name__}Twin", (), {"__slots__": target.__slots__})
+    namespace: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": target, "_missing": dataclasses.MISSING}
+    params, body = [], []
+    for f in fields:
+        if f.default is not dataclasses.MISSING:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+            body.append(f"self.{f.name} = {f.name}")
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_missing")
+            body.append(f"self.{f.name} = _factory_{f.name}() if {f.name} is _missing else {f.name}")
+        else:
+            params.append(f.name)
+            body.append(f"self.{f.name} = {f.name}")
+    lines = "\n    ".join(["self = _new(_twin)", *body, "self.__class__ = _cls", "return self"])
+    exec(f"def new_{target.__name__}(*, {', '.join(params)}):\n    {lines}\n", namespace)
+    built: Callable[_P, _T] = namespace[f"new_{target.__name__}"]
+    return built
+
+
+#: ``Paper(...)`` and ``SourceSpan(...)`` for readers that build one per paper (see :func:`fast_constructor`).
+new_paper = fast_constructor(Paper)
+new_span = fast_constructor(SourceSpan)
 
 
 def iter_papers(digests: Iterable[Digest]) -> Iterator[Paper]:

@@ -17,8 +17,8 @@ How a file is taken apart:
 A field runs from its label to the blank line before the next label, so values
 come back byte for byte: multi-line text, trailing spaces, control characters.
 
-Why it is fast: the text is never split into lines. One ``finditer`` finds the
-headings (the regex engine skips to each literal "### " line in C); a
+Why it is fast: the text is never split into lines. ``str.find`` finds the
+candidate heading lines and the regex runs only there; a
 current-template block is a chain of ``str.find`` calls for the delimiters that
 end its values, on bounds in the whole text, so each value is copied once;
 line numbers come from one ``str.count`` per block. Only the general parser
@@ -35,21 +35,26 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..errors import InputError
-from ..model import Digest, Paper, Section, SourceSpan, TocEntry, parse_arxiv_id
+from ..model import Digest, Paper, Section, SourceSpan, TocEntry, new_paper, new_span, parse_arxiv_id
 from .base import Reader, decode_text
 from .digest_common import DigestBuilder
 
 # --- the lines that make up a digest ------------------------------------------------
 
-# Searched with a leading "\n" (on "\n" + text) so the regex engine can skip ahead
-# to the literal instead of trying every position of a 2 MB file.
+# Matched at each "\n###" of "\n" + text (the leading "\n" makes the first line no exception).
 _HEADING_RE = re.compile(r"\n### (?:\[(\d+)\] )?\[(.*)\]\(([^\s()]+)\)[ \t]*(?=\n|$)")
 
 # The current template (V3; V2 differs only in "TLDR:") as the delimiter that
 # follows each value. A value runs to the first occurrence of its delimiter, which
 # is what the spec says, and str.find finds it faster than a regular expression.
 _V3_HEAD = "\n\nMain category: "
+_V3_TLDR, _V2_TLDR = "\nTL;DR: ", "\nTLDR: "  # after the category line's "\n"
 _V3_DETAILS = "\n\n\n<details>\n  <summary>Details</summary>\nMotivation: "
+_V3_METHOD, _V3_RESULT, _V3_CONCLUSION = "\n\nMethod: ", "\n\nResult: ", "\n\nConclusion: "
+_V3_ABSTRACT, _V3_CLOSE = "\n\nAbstract: ", "\n\n</details>"
+_HEAD_LEN, _DETAILS_LEN, _METHOD_LEN, _RESULT_LEN, _CONCLUSION_LEN, _ABSTRACT_LEN = map(
+    len, (_V3_HEAD, _V3_DETAILS, _V3_METHOD, _V3_RESULT, _V3_CONCLUSION, _V3_ABSTRACT)
+)
 
 
 #: A paper's text fields in model order: (tldr, motivation, method, result, conclusion, abstract, comment).
@@ -70,26 +75,36 @@ def _match_v3(text: str, start: int, end: int) -> tuple[int, str, str, str, _Tex
     head = find("\n", start, end)  # the "Main category" paragraph must start right after the author line
     if head < start + 2 or text[start] != "*" or text[head - 1] != "*" or not text.startswith(_V3_HEAD, head, end):
         return None
-    category = head + len(_V3_HEAD)
+    category = head + _HEAD_LEN
     category_end = find("\n", category, end)
-    if text.startswith("\nTL;DR: ", category_end + 1, end):
-        label, tldr = "TL;DR", category_end + len("\n\nTL;DR: ")
-    elif text.startswith("\nTLDR: ", category_end + 1, end):
-        label, tldr = "TLDR", category_end + len("\n\nTLDR: ")
+    if text.startswith(_V3_TLDR, category_end + 1, end):
+        label, tldr = "TL;DR", category_end + 1 + len(_V3_TLDR)
+    elif text.startswith(_V2_TLDR, category_end + 1, end):
+        label, tldr = "TLDR", category_end + 1 + len(_V2_TLDR)
     else:
         return None
     tldr_end = find(_V3_DETAILS, tldr, end)
-    motivation = tldr_end + len(_V3_DETAILS)
-    motivation_end = find("\n\nMethod: ", motivation, end)
-    method = motivation_end + len("\n\nMethod: ")
-    method_end = find("\n\nResult: ", method, end)
-    result = method_end + len("\n\nResult: ")
-    result_end = find("\n\nConclusion: ", result, end)
-    conclusion = result_end + len("\n\nConclusion: ")
-    conclusion_end = find("\n\nAbstract: ", conclusion, end)
-    abstract = conclusion_end + len("\n\nAbstract: ")
-    abstract_end = find("\n\n</details>", abstract, end)
-    if min(tldr_end, motivation_end, method_end, result_end, conclusion_end, abstract_end) < 0:
+    if tldr_end < 0:
+        return None
+    motivation = tldr_end + _DETAILS_LEN
+    motivation_end = find(_V3_METHOD, motivation, end)
+    if motivation_end < 0:
+        return None
+    method = motivation_end + _METHOD_LEN
+    method_end = find(_V3_RESULT, method, end)
+    if method_end < 0:
+        return None
+    result = method_end + _RESULT_LEN
+    result_end = find(_V3_CONCLUSION, result, end)
+    if result_end < 0:
+        return None
+    conclusion = result_end + _CONCLUSION_LEN
+    conclusion_end = find(_V3_ABSTRACT, conclusion, end)
+    if conclusion_end < 0:
+        return None
+    abstract = conclusion_end + _ABSTRACT_LEN
+    abstract_end = find(_V3_CLOSE, abstract, end)
+    if abstract_end < 0:
         return None
     return (
         abstract_end + 1,
@@ -122,13 +137,21 @@ _ANCHOR_RE = re.compile(r"""<(?:div|a) id=(?:'([^']*)'|"([^"]*)"|([^\s>]+))\s*><
 
 
 def _find_headings(text: str) -> list[re.Match[str]]:
-    """Every paper heading, from one finditer: the regex engine skips ahead to each "### " line itself.
+    """Every paper heading: str.find for each "\n###", then the regex at that place only.
 
-    Same result as trying the regex at every "### " line found with str.find, without
-    a Python round trip per line: a match holds no line break but its first
-    character, so resuming after one skips no candidate.
+    str.find skips through the text several times faster than the regex engine's
+    own search for the literal prefix. A match holds no line break but its first
+    character, so searching on from just after a match start misses no heading.
     """
-    return list(_HEADING_RE.finditer(text))
+    find, match = text.find, _HEADING_RE.match
+    headings = []
+    at = find("\n###")
+    while at >= 0:
+        heading = match(text, at)
+        if heading is not None:
+            headings.append(heading)
+        at = find("\n###", at + 4)
+    return headings
 
 
 def _author_lines(text: str, headings: list[re.Match[str]]) -> Iterator[str]:
@@ -235,7 +258,7 @@ class _FileReader(DigestBuilder):
                 texts = tuple(map(fields.get, _TEXT_FIELDS))
             tldr, motivation, method, result, conclusion, abstract, comment = texts
             self.papers.append(
-                Paper(
+                new_paper(
                     id=arxiv_id[0],
                     version=arxiv_id[1],
                     url=url,
@@ -256,7 +279,7 @@ class _FileReader(DigestBuilder):
                     comment=comment,
                     extra=extra,
                     date=self.date,
-                    source=SourceSpan(path=self.source, line=line),
+                    source=new_span(path=self.source, line=line),
                 )
             )
         if after + 1 < end and not text[after + 1 : end].isspace():
