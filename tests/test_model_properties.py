@@ -3,7 +3,11 @@ arXiv ids parse in every form; plugins are found through entry points."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import datetime as dt
 import io
+import pickle
 from importlib.metadata import EntryPoint
 from typing import Any, ClassVar
 
@@ -12,7 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from converters import registry
-from converters.model import Digest, Paper, Section, TocEntry, parse_arxiv_id
+from converters.model import (
+    Digest,
+    Paper,
+    Section,
+    SourceSpan,
+    TocEntry,
+    fast_constructor,
+    new_paper,
+    new_span,
+    parse_arxiv_id,
+)
 from converters.readers.base import Reader
 from converters.registry import get_reader, get_writer
 
@@ -103,6 +117,48 @@ def test_paper_links() -> None:
     assert paper.doi == "10.48550/arXiv.2501.01234"
     assert paper.versioned_id == "2501.01234v2"
     assert paper.category is None and Paper(id="x", url="u", title="t", section="cs.CV").category == "cs.CV"
+
+
+@settings(max_examples=100, deadline=None)
+@given(papers(), st.one_of(st.none(), st.integers(1, 9)), st.dictionaries(_line, _text, max_size=3))
+def test_the_fast_constructor_builds_the_same_frozen_paper(
+    paper: Paper, version: int | None, extra: dict[str, str]
+) -> None:
+    fields = {f.name: getattr(paper, f.name) for f in dataclasses.fields(Paper)}
+    fields.update(version=version, extra=extra, date=dt.date(2025, 1, 2), source=new_span(path="p.md", line=7))
+    fast, slow = new_paper(**fields), Paper(**fields)
+    assert type(fast) is Paper and fast == slow and repr(fast) == repr(slow)
+    assert fast.source == SourceSpan(path="p.md", line=7) and hash(fast.source) == hash(slow.source)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.title = "changed"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(fast)) == fast == copy.deepcopy(fast)
+    assert dataclasses.replace(fast, title="x").title == "x"
+
+
+def test_the_fast_constructor_has_the_signature_and_defaults_of_the_class() -> None:
+    minimal = new_paper(id="1", url="u", title="t")
+    assert minimal == Paper(id="1", url="u", title="t")
+    assert minimal.extra == {} and minimal.extra is not new_paper(id="1", url="u", title="t").extra
+    with pytest.raises(TypeError, match="title"):
+        new_paper(id="1", url="u")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="bogus"):
+        new_paper(id="1", url="u", title="t", bogus=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        new_paper("1", "u", "t")  # type: ignore[call-arg, arg-type]
+
+
+def test_the_fast_constructor_refuses_classes_it_cannot_build() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        x: int
+
+    @dataclasses.dataclass(slots=True)
+    class NotFrozen:
+        x: int
+
+    for cls in (NoSlots, NotFrozen):
+        with pytest.raises(TypeError, match="frozen, slotted"):
+            fast_constructor(cls)
 
 
 def test_toc_entries_keep_stated_totals() -> None:
