@@ -222,8 +222,8 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
     if text.startswith(ABS_URL):  # the common case, without the URL regex
         found = _ID_RE.fullmatch(text, len(ABS_URL))
         if found:
-            version = found.group("version")
-            return found.group("id"), int(version) if version is not None else None
+            arxiv_id, version = found.groups()
+            return arxiv_id, int(version) if version is not None else None
     match = _URL_ID_RE.match(text)
     candidate = match.group("rest") if match else text
     found = _ID_RE.fullmatch(candidate)

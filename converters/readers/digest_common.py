@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
@@ -33,7 +34,17 @@ FIELD_OF_LABEL = {
     "comment": "comment",
 }
 
-_PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")  # what the generator leaves when it fails to fill "{tldr}"
+_PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
+
+
+@functools.lru_cache(maxsize=1024)
+def label_field(label: str) -> tuple[str, str | None]:
+    """A label without surrounding space, and the model field it fills (None: it goes to ``Paper.extra``).
+
+    Cached: a digest repeats the same dozen labels on every paper.
+    """
+    label = label.strip()
+    return label, FIELD_OF_LABEL.get(label.lower())  # what the generator leaves when it fails to fill "{tldr}"
 
 
 class FieldDraft(Protocol):
@@ -167,11 +178,10 @@ class DigestBuilder:
         continue, None for a category list. An unfilled placeholder reads as empty;
         a label seen twice keeps its second value as ``Label (2)`` with a warning.
         """
-        label = label.strip()
+        label, name = label_field(label)
         if len(value) < 40 and _PLACEHOLDER_RE.fullmatch(value.strip()):
             self.placeholders.setdefault(value.strip(), draft.line)
             value = ""
-        name = FIELD_OF_LABEL.get(label.lower())
         if name == "categories":
             draft.categories = tuple(c.strip() for c in self.category_text(value).split(",") if c.strip())
             if draft.categories:

@@ -37,12 +37,12 @@ from typing import ClassVar
 from ..errors import InputError
 from ..model import Digest, Paper, Section, SourceSpan, TocEntry, new_paper, new_span, parse_arxiv_id
 from .base import Reader, decode_text
-from .digest_common import DigestBuilder
+from .digest_common import DigestBuilder, label_field
 
 # --- the lines that make up a digest ------------------------------------------------
 
-# Matched at each "\n###" of "\n" + text (the leading "\n" makes the first line no exception).
-_HEADING_RE = re.compile(r"\n### (?:\[(\d+)\] )?\[(.*)\]\(([^\s()]+)\)[ \t]*(?=\n|$)")
+# Matched at the start of the text and after each "\n###".
+_HEADING_RE = re.compile(r"### (?:\[(\d+)\] )?\[(.*)\]\(([^\s()]+)\)[ \t]*(?=\n|$)")
 
 # The current template (V3; V2 differs only in "TLDR:") as the delimiter that
 # follows each value. A value runs to the first occurrence of its delimiter, which
@@ -137,21 +137,22 @@ _ANCHOR_RE = re.compile(r"""<(?:div|a) id=(?:'([^']*)'|"([^"]*)"|([^\s>]+))\s*><
 
 
 def _find_headings(text: str) -> list[re.Match[str]]:
-    """Every paper heading: str.find for each "\n###", then the regex at that place only.
+    """Every paper heading: the regex tried on the first line and after each "\n###" str.find finds.
 
     str.find skips through the text several times faster than the regex engine's
-    own search for the literal prefix. A match holds no line break but its first
-    character, so searching on from just after a match start misses no heading.
+    own search for a literal prefix. A match holds no line break, so searching on
+    from the start of a matched line misses no heading.
     """
     find, match = text.find, _HEADING_RE.match
     headings = []
-    at = find("\n###")
-    while at >= 0:
-        heading = match(text, at)
+    at = -1  # the line break before the line to try; -1 for the first line
+    while True:
+        heading = match(text, at + 1)
         if heading is not None:
             headings.append(heading)
-        at = find("\n###", at + 4)
-    return headings
+        at = find("\n###", at + 1)
+        if at < 0:
+            return headings
 
 
 def _author_lines(text: str, headings: list[re.Match[str]]) -> Iterator[str]:
@@ -205,16 +206,16 @@ class _FileReader(DigestBuilder):
 
     # -- top level ------------------------------------------------------------------
     def read(self) -> Digest:
-        text = self.text  # starts with the "\n" that _HEADING_RE needs; offsets are shifted by one
+        text = self.text
         headings = _find_headings(text)
         # Where each paper's "### " line starts, then the end: paper i runs from bounds[i] to bounds[i + 1].
-        bounds = [heading.start() + 1 for heading in headings]
+        bounds = [heading.start() for heading in headings]
         bounds.append(len(text))
         first = bounds[0]
-        self.scan_structure(1, first, 1)
+        self.scan_structure(0, first, 1)
         self.separator = self.author_separator(_author_lines(text, headings))
         self.date = self.digest_date()
-        line = text.count("\n", 0, first)
+        line = text.count("\n", 0, first) + 1
         for heading, start, end in zip(headings, bounds[:-1], bounds[1:], strict=True):
             self.read_block(heading, end, line)
             line += text.count("\n", start, end)
@@ -283,7 +284,7 @@ class _FileReader(DigestBuilder):
                 )
             )
         if after + 1 < end and not text[after + 1 : end].isspace():
-            trailer_line = line + text.count("\n", heading.start() + 1, after + 1)
+            trailer_line = line + text.count("\n", heading.start(), after + 1)
             self.scan_structure(after + 1, end, trailer_line)
 
     # -- paper blocks -----------------------------------------------------------------
@@ -362,13 +363,12 @@ class _FileReader(DigestBuilder):
                 continue
             label_match = _LABEL_RE.match(para)
             if label_match is not None:
-                label = label_match.group("bold")
-                if label is not None:
+                bold, plain = label_match.groups()
+                if bold is not None:
                     draft.layout = "restyle"
-                else:
-                    label = label_match.group("plain")
+                label = bold if bold is not None else plain
                 value = para[label_match.end() :]
-                if label.strip().lower() == "task":
+                if label_field(label)[1] == "tldr" and label.strip().lower() == "task":
                     draft.layout = "v1"
                 slot = self.assign(draft, label, value)
                 current, current_in_extra = slot if slot else (None, False)
@@ -453,7 +453,7 @@ class DigestMarkdownReader(Reader):
 
     def sniff(self, head: str, path: str) -> bool:
         """Whole lines only: a page that merely quotes "# Table of Contents" is not a digest."""
-        return bool(_HEADING_RE.search("\n" + head) or _SNIFF_RE.search(head.lstrip("\ufeff")))
+        return bool(_find_headings(head) or _SNIFF_RE.search(head.lstrip("\ufeff")))
 
     def read(self, data: bytes, source: str) -> Digest:
-        return _FileReader("\n" + decode_text(data, source), source).read()
+        return _FileReader(decode_text(data, source), source).read()
