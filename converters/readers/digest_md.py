@@ -178,7 +178,10 @@ _SNIFF_RE = re.compile(
     r"|#{1,3} (?:No New Papers Today|今日没有找到新论文。?))[ \t]*\r?$",
     re.M,
 )
-_IGNORABLE_RE = re.compile(r"\s*|-{3,}\s*|\[⬆️[^\]]*\]\(#[^)]*\)(?: \| \[⬆️[^\]]*\]\(#[^)]*\))*\s*")
+# Lines between papers that mean nothing: blank, a rule, back links ("[⬆️ ...](#toc)").
+_IGNORABLE_LINE = r"[^\S\n]*|-{3,}[^\S\n]*|\[⬆️[^\]\n]*\]\(#[^)\n]*\)(?: \| \[⬆️[^\]\n]*\]\(#[^)\n]*\))*[^\S\n]*"
+_IGNORABLE_RE = re.compile(_IGNORABLE_LINE)
+_IGNORABLE_LINES_RE = re.compile(rf"(?:{_IGNORABLE_LINE})(?:\n(?:{_IGNORABLE_LINE}))*")  # every line ignorable
 
 
 @dataclass
@@ -283,7 +286,7 @@ class _FileReader(DigestBuilder):
                     source=new_span(path=self.source, line=line),
                 )
             )
-        if after + 1 < end and not text[after + 1 : end].isspace():
+        if after + 1 < end and not _IGNORABLE_LINES_RE.fullmatch(text, after + 1, end):
             trailer_line = line + text.count("\n", heading.start(), after + 1)
             self.scan_structure(after + 1, end, trailer_line)
 
