@@ -219,7 +219,7 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
     as ``http://arxiv.org/pdf/2506.06333v1``. Returns None when nothing in
     ``text`` is an arXiv id.
     """
-    if text.startswith(ABS_URL):  # the common case, without the URL regex
+    if text.startswith((ABS_URL, PDF_URL)):  # the common cases (both prefixes are as long), without the URL regex
         found = _ID_RE.fullmatch(text, len(ABS_URL))
         if found:
             arxiv_id, version = found.groups()
