@@ -38,6 +38,12 @@ _PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
 
 
 @functools.lru_cache(maxsize=1024)
+def split_categories(value: str) -> tuple[str, ...]:
+    """A comma-separated category list as categories (cached: the same few lists recur on every page)."""
+    return tuple(c.strip() for c in value.split(",") if c.strip())
+
+
+@functools.lru_cache(maxsize=1024)
 def label_field(label: str) -> tuple[str, str | None]:
     """A label without surrounding space, and the model field it fills (None: it goes to ``Paper.extra``).
 
@@ -183,7 +189,7 @@ class DigestBuilder:
             self.placeholders.setdefault(value.strip(), draft.line)
             value = ""
         if name == "categories":
-            draft.categories = tuple(c.strip() for c in self.category_text(value).split(",") if c.strip())
+            draft.categories = split_categories(self.category_text(value))
             if draft.categories:
                 draft.fields.setdefault("primary_category", draft.categories[0])
             return None
