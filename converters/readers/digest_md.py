@@ -286,7 +286,8 @@ class _FileReader(DigestBuilder):
                     source=new_span(path=self.source, line=line),
                 )
             )
-        if after + 1 < end and not _IGNORABLE_LINES_RE.fullmatch(text, after + 1, end):
+        trailer = text[after + 1 : end]  # usually "\n"
+        if trailer and not trailer.isspace() and not _IGNORABLE_LINES_RE.fullmatch(trailer):
             trailer_line = line + text.count("\n", heading.start(), after + 1)
             self.scan_structure(after + 1, end, trailer_line)
 
