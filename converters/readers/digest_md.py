@@ -261,29 +261,32 @@ class _FileReader(DigestBuilder):
                 categories = draft.categories or ((category,) if category else ())
                 texts = tuple(map(fields.get, _TEXT_FIELDS))
             tldr, motivation, method, result, conclusion, abstract, comment = texts
+            authors = (
+                tuple(raw_authors.split(self.separator))
+                if raw_authors and raw_authors[0] != "["
+                else self.split_authors(raw_authors, self.separator, line)
+            )
             self.papers.append(
-                new_paper(
-                    id=arxiv_id[0],
-                    version=arxiv_id[1],
-                    url=url,
-                    title=title,
-                    authors=tuple(raw_authors.split(self.separator))
-                    if raw_authors and raw_authors[0] != "["
-                    else self.split_authors(raw_authors, self.separator, line),
-                    primary_category=category or None,
-                    categories=categories,
-                    section=self.section,
-                    number=int(number) if number else None,
-                    tldr=tldr,
-                    motivation=motivation,
-                    method=method,
-                    result=result,
-                    conclusion=conclusion,
-                    abstract=abstract,
-                    comment=comment,
-                    extra=extra,
-                    date=self.date,
-                    source=new_span(path=self.source, line=line),
+                new_paper(  # every field of Paper, in its order
+                    arxiv_id[0],  # id
+                    arxiv_id[1],  # version
+                    url,
+                    title,
+                    authors,
+                    category or None,  # primary_category
+                    categories,
+                    self.section,
+                    int(number) if number else None,  # number
+                    tldr,
+                    motivation,
+                    method,
+                    result,
+                    conclusion,
+                    abstract,
+                    comment,
+                    extra,
+                    self.date,
+                    new_span(self.source, line),  # source
                 )
             )
         trailer = text[after + 1 : end]  # usually "\n"
