@@ -302,7 +302,7 @@ class _FileReader(DigestBuilder):
         str.find, not by splitting the block into lines); the paragraphs that
         follow go to take_paragraphs as one string.
         """
-        draft = _Draft(line=line_number)
+        draft = _Draft(line_number)
         start = 0  # the line being looked at
         while start <= len(body):
             stop = body.find("\n", start)
