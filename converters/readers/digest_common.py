@@ -34,23 +34,23 @@ FIELD_OF_LABEL = {
     "comment": "comment",
 }
 
-_PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
+_PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")  # what the generator leaves when it fails to fill "{tldr}"
 
 
 @functools.lru_cache(maxsize=1024)
-def split_categories(value: str) -> tuple[str, ...]:
+def _split_categories(value: str) -> tuple[str, ...]:
     """A comma-separated category list as categories (cached: the same few lists recur on every page)."""
     return tuple(c.strip() for c in value.split(",") if c.strip())
 
 
 @functools.lru_cache(maxsize=1024)
-def label_field(label: str) -> tuple[str, str | None]:
+def _label_field(label: str) -> tuple[str, str | None]:
     """A label without surrounding space, and the model field it fills (None: it goes to ``Paper.extra``).
 
     Cached: a digest repeats the same dozen labels on every paper.
     """
     label = label.strip()
-    return label, FIELD_OF_LABEL.get(label.lower())  # what the generator leaves when it fails to fill "{tldr}"
+    return label, FIELD_OF_LABEL.get(label.lower())
 
 
 class FieldDraft(Protocol):
@@ -184,12 +184,12 @@ class DigestBuilder:
         continue, None for a category list. An unfilled placeholder reads as empty;
         a label seen twice keeps its second value as ``Label (2)`` with a warning.
         """
-        label, name = label_field(label)
+        label, name = _label_field(label)
         if len(value) < 40 and _PLACEHOLDER_RE.fullmatch(value.strip()):
             self.placeholders.setdefault(value.strip(), draft.line)
             value = ""
         if name == "categories":
-            draft.categories = split_categories(self.category_text(value))
+            draft.categories = _split_categories(self.category_text(value))
             if draft.categories:
                 draft.fields.setdefault("primary_category", draft.categories[0])
             return None

@@ -37,7 +37,7 @@ from typing import ClassVar
 from ..errors import InputError
 from ..model import Digest, Paper, Section, SourceSpan, TocEntry, new_paper, new_span, parse_arxiv_id
 from .base import Reader, decode_text
-from .digest_common import DigestBuilder, label_field
+from .digest_common import DigestBuilder
 
 # --- the lines that make up a digest ------------------------------------------------
 
@@ -375,7 +375,7 @@ class _FileReader(DigestBuilder):
                     draft.layout = "restyle"
                 label = bold if bold is not None else plain
                 value = para[label_match.end() :]
-                if label_field(label)[1] == "tldr" and label.strip().lower() == "task":
+                if label.strip().lower() == "task":
                     draft.layout = "v1"
                 slot = self.assign(draft, label, value)
                 current, current_in_extra = slot if slot else (None, False)
