@@ -24,8 +24,8 @@ ABS_URL = "https://arxiv.org/abs/"
 PDF_URL = "https://arxiv.org/pdf/"
 DOI_PREFIX = "10.48550/arXiv."
 
-# New-style ids (YYMM.NNNN / YYMM.NNNNN) and old-style ids (archive[.SUB]/YYMMNNN).
-_ID_RE = re.compile(r"(?P<id>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?")
+# New-style ids (YYMM.NNNN / YYMM.NNNNN) and old-style ids (archive[.SUB]/YYMMNNN); ASCII digits only.
+_ID_RE = re.compile(r"(?P<id>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?", re.ASCII)
 _URL_ID_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<rest>.+?)(?:\.pdf)?/?$")
 
 

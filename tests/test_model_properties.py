@@ -106,7 +106,10 @@ def test_arxiv_ids_parse_from_every_url_form(arxiv_id: str, version: int | None,
         assert parse_arxiv_id(text) == (arxiv_id, version)
 
 
-@pytest.mark.parametrize("text", ["", "2501.123", "https://example.com/abs/2501.01234", "arXiv", "2501.01234vx"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "2501.123", "https://example.com/abs/2501.01234", "arXiv", "2501.01234vx", "٢٥٠١.٠١٢٣٤", "2501.01234v٢"],
+)
 def test_non_ids_are_refused(text: str) -> None:
     assert parse_arxiv_id(text) is None
 
