@@ -44,16 +44,23 @@ from .digest_common import DigestBuilder
 # Matched at the start of the text and after each "\n###".
 _HEADING_RE = re.compile(r"### (?:\[(\d+)\] )?\[(.*)\]\(([^\s()]+)\)[ \t]*(?=\n|$)")
 
-# The current template (V3; V2 differs only in "TLDR:") as the delimiter that
-# follows each value. A value runs to the first occurrence of its delimiter, which
-# is what the spec says, and str.find finds it faster than a regular expression.
+# The current template (V3; V2 differs only in "TLDR:") as the delimiters that
+# end its values: str.find finds them faster than a regular expression would.
 _V3_HEAD = "\n\nMain category: "
 _V3_TLDR, _V2_TLDR = "\nTL;DR: ", "\nTLDR: "  # after the category line's "\n"
-_V3_DETAILS = "\n\n\n<details>\n  <summary>Details</summary>\nMotivation: "
-_V3_METHOD, _V3_RESULT, _V3_CONCLUSION = "\n\nMethod: ", "\n\nResult: ", "\n\nConclusion: "
-_V3_ABSTRACT, _V3_CLOSE = "\n\nAbstract: ", "\n\n</details>"
-_HEAD_LEN, _DETAILS_LEN, _METHOD_LEN, _RESULT_LEN, _CONCLUSION_LEN, _ABSTRACT_LEN = map(
-    len, (_V3_HEAD, _V3_DETAILS, _V3_METHOD, _V3_RESULT, _V3_CONCLUSION, _V3_ABSTRACT)
+# What ends each value from the TL;DR on, with its length: the TL;DR, motivation,
+# method, result, conclusion and abstract (which the closing blank line and
+# </details> end).
+_V3_ENDS = tuple(
+    (delimiter, len(delimiter))
+    for delimiter in (
+        "\n\n\n<details>\n  <summary>Details</summary>\nMotivation: ",
+        "\n\nMethod: ",
+        "\n\nResult: ",
+        "\n\nConclusion: ",
+        "\n\nAbstract: ",
+        "\n\n</details>",
+    )
 )
 
 
@@ -65,62 +72,33 @@ def _match_v3(text: str, start: int, end: int) -> tuple[int, str, str, str, _Tex
     """The current template's block body starting at ``start`` (before the next heading at ``end``).
 
     Returns (close, TL;DR label, raw authors, category, texts), where ``close``
-    is the position of the line break before the block's ``</details>`` and
-    the template has no comment, or None when the body is not
-    exactly one V3/V2 block. As the spec says, the abstract runs to the first
-    blank line followed by ``</details>``. Works on bounds, not on a slice, so
-    the block is scanned once and copied only into its values.
+    is the position of the line break before the block's ``</details>``, or
+    None when the body is not exactly one V3/V2 block. Each value runs to the
+    first occurrence of what ends it; as the spec says, the abstract runs to the
+    first blank line followed by ``</details>``. Works on bounds, not on a
+    slice, so the block is scanned once and copied only into its values.
     """
     find = text.find
     head = find("\n", start, end)  # the "Main category" paragraph must start right after the author line
     if head < start + 2 or text[start] != "*" or text[head - 1] != "*" or not text.startswith(_V3_HEAD, head, end):
         return None
-    category = head + _HEAD_LEN
+    category = head + len(_V3_HEAD)
     category_end = find("\n", category, end)
     if text.startswith(_V3_TLDR, category_end + 1, end):
-        label, tldr = "TL;DR", category_end + 1 + len(_V3_TLDR)
+        label, at = "TL;DR", category_end + 1 + len(_V3_TLDR)
     elif text.startswith(_V2_TLDR, category_end + 1, end):
-        label, tldr = "TLDR", category_end + 1 + len(_V2_TLDR)
+        label, at = "TLDR", category_end + 1 + len(_V2_TLDR)
     else:
         return None
-    tldr_end = find(_V3_DETAILS, tldr, end)
-    if tldr_end < 0:
-        return None
-    motivation = tldr_end + _DETAILS_LEN
-    motivation_end = find(_V3_METHOD, motivation, end)
-    if motivation_end < 0:
-        return None
-    method = motivation_end + _METHOD_LEN
-    method_end = find(_V3_RESULT, method, end)
-    if method_end < 0:
-        return None
-    result = method_end + _RESULT_LEN
-    result_end = find(_V3_CONCLUSION, result, end)
-    if result_end < 0:
-        return None
-    conclusion = result_end + _CONCLUSION_LEN
-    conclusion_end = find(_V3_ABSTRACT, conclusion, end)
-    if conclusion_end < 0:
-        return None
-    abstract = conclusion_end + _ABSTRACT_LEN
-    abstract_end = find(_V3_CLOSE, abstract, end)
-    if abstract_end < 0:
-        return None
-    return (
-        abstract_end + 1,
-        label,
-        text[start + 1 : head - 1],
-        text[category:category_end],
-        (
-            text[tldr:tldr_end],
-            text[motivation:motivation_end],
-            text[method:method_end],
-            text[result:result_end],
-            text[conclusion:conclusion_end],
-            text[abstract:abstract_end],
-            None,
-        ),
-    )
+    values: list[str | None] = []
+    for delimiter, length in _V3_ENDS:
+        stop = find(delimiter, at, end)
+        if stop < 0:
+            return None
+        values.append(text[at:stop])
+        at = stop + length
+    values.append(None)  # the template has no comment
+    return stop + 1, label, text[start + 1 : head - 1], text[category:category_end], tuple(values)
 
 
 _TEXT_FIELDS = ("tldr", "motivation", "method", "result", "conclusion", "abstract", "comment")
