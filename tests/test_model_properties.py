@@ -1,5 +1,6 @@
 """Property tests: any paper the current template can carry survives write -> read unchanged;
-arXiv ids parse in every form; plugins are found through entry points."""
+arXiv ids parse in every form; the fast constructors build the same frozen instances;
+plugins are found through entry points."""
 
 from __future__ import annotations
 
