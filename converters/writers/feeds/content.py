@@ -10,8 +10,9 @@ A feed holds thousands of items, so :func:`paper_texts` prepares them in
 batches: the values of a batch are joined by a NUL, cleaned and escaped by a
 fixed number of C-level passes over the joined text, and split again. A NUL is
 the one safe separator: :func:`feed_text` removes it from every value, and no
-pattern here matches across it. The single-value functions go through the same
-batch code, so both give the same text.
+pattern here matches across it. :func:`paragraphs_html` and :func:`item_html` go
+through the same batch code; :func:`text_lines` is :func:`text_line` for a
+batch (the feed tests compare the two on any title).
 """
 
 from __future__ import annotations
@@ -118,16 +119,6 @@ def paragraphs_html(text: str, label: str | None = None) -> str:
     if not body:
         return ""
     return f"<p>{_lead(label) if label else ''}{body}</p>"
-
-
-def summary_text(paper: Paper) -> str:
-    """The item's summary: the TL;DR, else the abstract (pre-AI digests have no TL;DR); may be ''."""
-    return text_block(paper.tldr) or text_block(paper.abstract)
-
-
-def item_title(paper: Paper) -> str:
-    """The item title as plain text; ``arXiv:<id>`` when the digest gave an empty one (feeds need a title)."""
-    return text_line(paper.title) or f"arXiv:{paper.id}"
 
 
 def item_html(paper: Paper) -> str:
