@@ -34,6 +34,10 @@ FIELD_OF_LABEL = {
     "comment": "comment",
 }
 
+#: What a plain (not bold) label looks like: a capitalised word and up to two lower-case ones
+#: ("Main category", "TL;DR", "ai_Abstract"), or a short run of CJK or Hangul ("摘要翻译").
+LABEL_LIKE = r"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){0,2}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{1,12}"
+
 _PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")  # what the generator leaves when it fails to fill "{tldr}"
 
 

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..errors import InputError
 from ..model import Digest, Paper, Section, SourceSpan, TocEntry, parse_arxiv_id
 from .base import Reader, decode_text
-from .digest_common import DigestBuilder
+from .digest_common import LABEL_LIKE, DigestBuilder
 from .html_blocks import HEADING_LEVELS, Block, anchor_name, blocks, descendants, inline_text, parse
 
 if TYPE_CHECKING:
@@ -102,8 +102,7 @@ _NUMBER_RE = re.compile(r"\s*\[(\d+)\]")
 # Only tried on headings of a sane length: the pattern backtracks.
 _LONGEST_HEADING = 4096
 _LITERAL_HEADING_RE = re.compile(r"(?:\[(\d+)\] )?\[(.*)\]\(([^\s()]+)\)")
-_LABEL_LIKE = r"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){0,2}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{1,12}"
-_PLAIN_LABEL_RE = re.compile(rf"(?P<label>{_LABEL_LIKE})(?:: |:\n|:$|：)")
+_PLAIN_LABEL_RE = re.compile(rf"(?P<label>{LABEL_LIKE})(?:: |:\n|:$|：)")
 _BOLD_LABEL_RE = re.compile(r"(?P<label>[^*\n]{1,40}?)[:：]")
 _AFTER_AUTHORS_RE = re.compile(r"\s*\|\s*(?P<label>[^:\n]+): (?P<value>.*?)\s*", re.S)
 _TOC_HEADING_RE = re.compile(r"Table of Contents|目录")

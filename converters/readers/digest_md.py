@@ -37,7 +37,7 @@ from typing import ClassVar
 from ..errors import InputError
 from ..model import Digest, Paper, Section, SourceSpan, TocEntry, new_paper, new_span, parse_arxiv_id
 from .base import Reader, decode_text
-from .digest_common import DigestBuilder
+from .digest_common import LABEL_LIKE, DigestBuilder
 
 # --- the lines that make up a digest ------------------------------------------------
 
@@ -102,9 +102,8 @@ def _match_v3(text: str, start: int, end: int) -> tuple[int, str, str, str, _Tex
 
 
 _TEXT_FIELDS = ("tldr", "motivation", "method", "result", "conclusion", "abstract", "comment")
-_LABEL_LIKE = r"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){0,2}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{1,12}"
 # A bold label (``**Label:**``, ``> **Label:**``) or else a plain one (``Label: ``), in one match call.
-_LABEL_RE = re.compile(rf"(?:> )?\*\*(?P<bold>[^*\n]{{1,40}}?)[:：]\*\*(?: |$)|(?P<plain>{_LABEL_LIKE})(?:: |:$|：)")
+_LABEL_RE = re.compile(rf"(?:> )?\*\*(?P<bold>[^*\n]{{1,40}}?)[:：]\*\*(?: |$)|(?P<plain>{LABEL_LIKE})(?:: |:$|：)")
 _PARAGRAPH_BREAK_RE = re.compile(r"(\n\n+)")
 _AUTHOR_LINE_RE = re.compile(r"\*(?P<authors>.*)\*[ \t]*")
 _AUTHOR_CATEGORY_LINE_RE = re.compile(r"\*(?P<authors>.*)\* \| \*\*(?P<label>[^*:\n]+): (?P<value>.*)\*\*[ \t]*")
