@@ -369,40 +369,31 @@ def _lift_math(text: str, bodies: list[str] | None) -> str:
     return "".join(pieces)
 
 
-def _span_parts(span: str) -> str | None:
-    """The raw body of a dollar match of :data:`_DOLLAR_RE`, or None for a lone dollar or ``$$``.
+@lru_cache(maxsize=8192)
+def _span_lifted(span: str) -> tuple[str, str | None]:
+    """A dollar match set aside: (text of a span that stays text, None) or ("", its sanitised body).
 
-    Matching the match's text alone picks the same alternative as the search did:
-    each alternative's text can only be matched whole by that one.
+    Matching the match's text alone picks the same alternative of :data:`_DOLLAR_RE`
+    as the search did: each alternative's text can only be matched whole by that one.
     """
     match = _DOLLAR_RE.fullmatch(span)
     assert match is not None
     raw = match.group("inline")
-    return match.group("display") if raw is None else raw
-
-
-@lru_cache(maxsize=8192)
-def _span_in_place(span: str) -> str:
-    """A dollar match kept in place: ``$body$`` encoded (:data:`_MATH_ENCODE`), or lone dollars."""
-    raw = _span_parts(span)
     if raw is None:
-        return _LONE_DOLLAR * len(span)
-    body = math_body(_restore_source(raw))
-    if body is None:
-        return _LONE_DOLLAR + raw + _LONE_DOLLAR
-    return ("$" + body + "$").translate(_MATH_ENCODE)
-
-
-@lru_cache(maxsize=8192)
-def _span_lifted(span: str) -> tuple[str, str | None]:
-    """A dollar match set aside: (text of a span that stays text, None) or ("", its sanitised body)."""
-    raw = _span_parts(span)
-    if raw is None:
+        raw = match.group("display")
+    if raw is None:  # a lone dollar or "$$"
         return _LONE_DOLLAR * len(span), None
     body = math_body(_restore_source(raw))
     if body is None:
         return _LONE_DOLLAR + raw + _LONE_DOLLAR, None  # stays text, dollars escaped
     return "", body
+
+
+@lru_cache(maxsize=8192)
+def _span_in_place(span: str) -> str:
+    """A dollar match kept in place: ``$body$`` encoded (:data:`_MATH_ENCODE`), else as :func:`_span_lifted` leaves it."""
+    text, body = _span_lifted(span)
+    return text if body is None else ("$" + body + "$").translate(_MATH_ENCODE)
 
 
 def _restore_source(raw: str) -> str:
