@@ -100,7 +100,7 @@ def clean_line(text: str) -> str:
     format (Cf) and separator character but the space, so once newlines and TABs
     are spaces, a printable text only needs its space runs collapsed, all in C.
     """
-    if text.isprintable() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+    if _already_clean(text):
         return text
     line = text.replace("\n", " ").replace("\t", " ")
     while "  " in line:
@@ -109,6 +109,11 @@ def clean_line(text: str) -> str:
     if line.isprintable():
         return line
     return one_line(without_invisibles(without_controls(one_line(text))))
+
+
+def _already_clean(text: str) -> bool:
+    """Whether :func:`clean_line` leaves ``text`` as it is: printable, single spaces, none at either end."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def clean_lines(texts: Sequence[str]) -> list[str]:
@@ -123,7 +128,7 @@ def clean_lines(texts: Sequence[str]) -> list[str]:
     for start in range(0, len(texts), _CLEAN_CHUNK):
         chunk = texts[start : start + _CLEAN_CHUNK]
         probe = " ".join(filter(None, chunk))
-        if probe.isprintable() and "  " not in probe and probe[:1] != " " and probe[-1:] != " ":
+        if _already_clean(probe):
             out += chunk
         else:
             out += map(clean_line, chunk)
