@@ -155,8 +155,7 @@ def _family_given_chunk(name_lists: Sequence[Sequence[str]]) -> list[str] | None
         return None
     joined = _LIST_SEPARATOR.join(map(_NAME_SEPARATOR.join, name_lists))
     lowered = joined.lower()
-    # _may_be_unsplittable of all names at once: both separators are no word characters either.
-    if _has_hint(lowered) and _UNSPLITTABLE_RE.search(joined):
+    if _unsplittable_in(joined, lowered):  # both separators are no word characters either
         return None
     # A word that lower-cases to a suffix ends a name only if one of these is there.
     ends = (lowered + _NAME_SEPARATOR).replace(_LIST_SEPARATOR, _NAME_SEPARATOR)
@@ -185,14 +184,16 @@ _SUFFIX_ENDINGS = tuple(" " + suffix + _NAME_SEPARATOR for suffix in _SUFFIXES)
 
 def _may_be_unsplittable(names: Sequence[str]) -> bool:
     """False when no name of ``names`` is unsplittable: one search over them all instead of one per name."""
-    # "\x1f" is no word character, so each name starts and ends on a word boundary as it would alone.
-    joined = "\x1f".join(names)
-    return _has_hint(joined.lower()) and _UNSPLITTABLE_RE.search(joined) is not None
+    joined = _NAME_SEPARATOR.join(names)
+    return _unsplittable_in(joined, joined.lower())
 
 
-def _has_hint(lowered: str) -> bool:
-    """Whether lower-cased text holds a hint of an unsplittable name; the regex only confirms a hit."""
-    return any(map(lowered.__contains__, _UNSPLITTABLE_HINTS))  # substring tests in C (map, not a generator)
+def _unsplittable_in(joined: str, lowered: str) -> bool:
+    """Whether a name in ``joined`` (names joined by characters that are no word characters, so each
+    starts and ends on a word boundary as it would alone; ``lowered`` is it lower-cased) may be
+    unsplittable. Substring tests for the hints run in C; the regex only confirms a hit."""
+    hinted = any(map(lowered.__contains__, _UNSPLITTABLE_HINTS))  # map, not a generator
+    return hinted and _UNSPLITTABLE_RE.search(joined) is not None
 
 
 def split_name(raw: str) -> PersonName | None:
