@@ -133,9 +133,8 @@ def arxiv_style_keys(papers: Sequence[Paper]) -> list[str]:
     ]
     surnames = [arxiv_keyname(paper.authors[0]) if paper.authors else "" for paper in papers]
     folded = _fold_ascii_many(surnames + titles)
-    count = len(papers)
     keys = []
-    for paper, surname, title in zip(papers, folded[:count], folded[count:], strict=True):
+    for paper, surname, title in zip(papers, folded[: len(papers)], folded[len(papers) :], strict=True):
         when = id_year_month(paper.id)
         keys.append(f"{surname or 'anon'}{when[0] if when else ''}{title}")
     return keys
