@@ -12,7 +12,7 @@ from converters.errors import InputError
 from converters.model import Digest
 from converters.registry import detect_reader, get_reader, get_writer
 
-from .conftest import CORPUS, SAMPLES, check_golden, read_digest, sample_files
+from .conftest import CORPUS, SAMPLES, check_golden, check_no_stray_goldens, read_digest, sample_files
 
 
 def write(name: str, digests: list[Digest]) -> bytes:
@@ -98,17 +98,25 @@ def test_generator_jsonl_bad_lines_are_reported() -> None:
     assert [(p.level, p.source.line) for p in digest.problems] == [("error", 2), ("error", 3), ("error", 4)]
 
 
-@pytest.mark.parametrize("writer", ["json", "jsonl", "markdown"])
+_GOLDEN_SUFFIX = {"json": ".json", "jsonl": ".jsonl", "markdown": ".md"}
+
+
+@pytest.mark.parametrize("writer", list(_GOLDEN_SUFFIX))
 @pytest.mark.parametrize("sample", sample_files(), ids=lambda p: p.stem)
 def test_golden(writer: str, sample: Path) -> None:
-    suffix = {"json": ".json", "jsonl": ".jsonl", "markdown": ".md"}[writer]
-    check_golden(writer, sample.stem + suffix, write(writer, [read_digest(sample)]))
+    check_golden(writer, sample.stem + _GOLDEN_SUFFIX[writer], write(writer, [read_digest(sample)]))
 
 
-@pytest.mark.parametrize("writer", ["json", "jsonl", "markdown"])
+@pytest.mark.parametrize("writer", list(_GOLDEN_SUFFIX))
 def test_golden_all_samples_merged(writer: str) -> None:
-    suffix = {"json": ".json", "jsonl": ".jsonl", "markdown": ".md"}[writer]
-    check_golden(writer, "all-samples" + suffix, write(writer, [read_digest(p) for p in sample_files()]))
+    digests = [read_digest(p) for p in sample_files()]
+    check_golden(writer, "all-samples" + _GOLDEN_SUFFIX[writer], write(writer, digests))
+
+
+@pytest.mark.parametrize("writer", list(_GOLDEN_SUFFIX))
+def test_golden_files_have_no_strays(writer: str) -> None:
+    names = [p.stem for p in sample_files()] + ["all-samples"]
+    check_no_stray_goldens(writer, {name + _GOLDEN_SUFFIX[writer] for name in names})
 
 
 def test_current_template_sample_round_trips_through_markdown() -> None:
