@@ -27,21 +27,21 @@ WRITER_GROUP = "arxport.writers"
 BUILTIN_READERS: dict[str, str] = {
     "json": "converters.readers.canonical:JsonReader",
     "jsonl": "converters.readers.canonical:JsonlReader",
-    "digest-jsonl": "converters.readers.digest_jsonl:DigestJsonlReader",
-    "digest-html": "converters.readers.digest_html:DigestHtmlReader",
-    "digest": "converters.readers.digest_md:DigestMarkdownReader",
+    "digest-jsonl": "converters.readers.digest.jsonl:DigestJsonlReader",
+    "digest-html": "converters.readers.digest.html:DigestHtmlReader",
+    "digest": "converters.readers.digest.markdown:DigestMarkdownReader",
 }
 
 #: Built-in writers, in the order ``arxport formats`` lists them.
 BUILTIN_WRITERS: dict[str, str] = {
-    "bibtex": "converters.writers.bibtex:BibtexWriter",
-    "biblatex": "converters.writers.bibtex:BiblatexWriter",
-    "ris": "converters.writers.ris:RisWriter",
-    "csljson": "converters.writers.csljson:CslJsonWriter",
+    "bibtex": "converters.writers.citation.bibtex:BibtexWriter",
+    "biblatex": "converters.writers.citation.bibtex:BiblatexWriter",
+    "ris": "converters.writers.citation.ris:RisWriter",
+    "csljson": "converters.writers.citation.csljson:CslJsonWriter",
     "rss": "converters.writers.feeds:RssWriter",
     "atom": "converters.writers.feeds:AtomWriter",
     "csv": "converters.writers.csv:CsvWriter",
-    "docx": "converters.writers.docx:DocxWriter",
+    "docx": "converters.writers.docx.writer:DocxWriter",
     "jsonld": "converters.writers.jsonld:JsonLdWriter",
     "json": "converters.writers.canonical:JsonWriter",
     "jsonl": "converters.writers.canonical:JsonlWriter",

@@ -28,14 +28,14 @@ from hypothesis import strategies as st
 from pybtex.database import parse_string as pybtex_parse
 
 from cli import main
-from converters.citations import unique_papers
-from converters.citekeys import arxiv_style_key, assign_keys, id_style_key, id_year_month, suffixes
 from converters.errors import OutputError
 from converters.model import Digest, Paper
-from converters.names import split_name
 from converters.registry import get_writer, writer_for_path
-from converters.text import clean_line as clean
-from converters.writers.bibtex import BiblatexWriter, BibtexWriter
+from converters.text.clean import clean_line as clean
+from converters.writers.citation.bibtex import BiblatexWriter, BibtexWriter
+from converters.writers.citation.keys import arxiv_style_key, assign_keys, id_style_key, id_year_month, suffixes
+from converters.writers.citation.names import split_name
+from converters.writers.citation.records import unique_papers
 
 from .conftest import SAMPLES, check_golden, check_no_stray_goldens, need_tool, read_digest, sample_files
 from .test_bibtex_escaping import decode
@@ -650,7 +650,7 @@ def test_cli_options(tmp_path: Path) -> None:
 
 def test_writers_need_no_heavy_imports() -> None:
     code = (
-        "import sys, io; from converters.writers.bibtex import BibtexWriter; "
+        "import sys, io; from converters.writers.citation.bibtex import BibtexWriter; "
         "BibtexWriter().write([], io.BytesIO(), BibtexWriter.default_options()); "
         "print(sorted(m for m in ('bibtexparser', 'pylatexenc', 'rispy', 'docx', 'lxml') if m in sys.modules))"
     )

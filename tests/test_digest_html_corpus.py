@@ -30,8 +30,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from converters.model import Digest
-from converters.readers.digest_html import DigestHtmlReader
-from converters.readers.digest_md import DigestMarkdownReader
+from converters.readers.digest.html import DigestHtmlReader
+from converters.readers.digest.markdown import DigestMarkdownReader
 
 from .conftest import need_tool, read_digest
 

@@ -2,7 +2,7 @@
 output, LibreOffice's reading of it, and options, errors and the CLI.
 
 The expected text of each paper is spelled out here from the model (:func:`expected_paper`), independently of
-:mod:`converters.writers.docx_layout`, so a layout change that drops or alters content fails a test.
+:mod:`converters.writers.docx.layout`, so a layout change that drops or alters content fails a test.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from cli import main
 from converters.errors import OutputError
 from converters.model import Digest, Paper, Section
 from converters.registry import get_writer, writer_for_path
-from converters.text import one_line, xml_text
-from converters.writers.docx import ZIP_TIMESTAMP, DocxWriter
+from converters.text.clean import one_line, xml_text
+from converters.writers.docx.writer import ZIP_TIMESTAMP, DocxWriter
 
 from .conftest import ROOT, SAMPLES, check_golden, need_tool, read_digest, sample_files
 
@@ -353,7 +353,7 @@ def test_same_bytes_in_another_process_with_another_hash_seed(tmp_path: Path) ->
         "import sys, io\n"
         "from pathlib import Path\n"
         "from converters.registry import get_reader\n"
-        "from converters.writers.docx import DocxWriter\n"
+        "from converters.writers.docx.writer import DocxWriter\n"
         "paths = sorted(Path('samples').glob('*.md'))\n"
         "digests = [get_reader('digest').read(p.read_bytes(), str(p)) for p in paths]\n"
         "out = io.BytesIO()\n"

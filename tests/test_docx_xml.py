@@ -1,5 +1,5 @@
 """Property tests for the DOCX escapers and text rules: any string gives well-formed WordprocessingML that reads
-back as the documented text (:func:`converters.text.xml_text` of the input, TAB and LF as w:tab and w:br)."""
+back as the documented text (:func:`converters.text.clean.xml_text` of the input, TAB and LF as w:tab and w:br)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from converters.text import xml_text
-from converters.writers import docx_xml as x
-from converters.writers.docx_layout import abstract_paragraphs, author_line
+from converters.text.clean import xml_text
+from converters.writers.docx import wordml as x
+from converters.writers.docx.layout import abstract_paragraphs, author_line
 
 W = f"{{{x.W_NS}}}"
 R = f"{{{x.R_NS}}}"

@@ -28,7 +28,7 @@ from lxml import etree
 
 from converters.model import Digest, Paper
 from converters.registry import get_writer
-from converters.text import one_line
+from converters.text.clean import one_line
 from converters.writers.feeds.content import feed_text
 
 from .conftest import REQUIRE_TOOLS, VENDOR, read_digest, sample_files

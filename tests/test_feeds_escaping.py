@@ -16,7 +16,7 @@ from lxml import etree
 
 from converters.model import Digest, Paper
 from converters.registry import get_writer
-from converters.text import one_line
+from converters.text.clean import one_line
 from converters.writers.feeds.build import _hex_references
 from converters.writers.feeds.content import escape_text, feed_text, item_html, paragraphs_html, text_block, text_line
 

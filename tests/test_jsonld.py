@@ -25,7 +25,7 @@ from rdflib import RDF, Literal, URIRef
 from cli import main
 from converters.model import Digest, Paper
 from converters.registry import get_writer, writer_for_path
-from converters.text import json_for_html_script, utf8
+from converters.text.clean import json_for_html_script, utf8
 from converters.writers.jsonld import NAMESPACE, PREFIX, JsonLdWriter, article, document, doi_url
 
 from .conftest import (

@@ -14,12 +14,12 @@ import rispy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from converters.citations import citations, unique_papers
-from converters.citekeys import id_year_month
 from converters.model import Digest, Paper
 from converters.registry import writer_for_path
-from converters.text import clean_line as clean
-from converters.writers.ris import RisWriter
+from converters.text.clean import clean_line as clean
+from converters.writers.citation.keys import id_year_month
+from converters.writers.citation.records import citations, unique_papers
+from converters.writers.citation.ris import RisWriter
 
 from .conftest import check_golden, check_no_stray_goldens, read_digest, sample_files
 

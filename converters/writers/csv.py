@@ -21,7 +21,7 @@ from typing import IO, Any, ClassVar
 
 from ..errors import OutputError
 from ..model import Digest, Paper
-from ..text import utf8
+from ..text.clean import utf8
 from .base import OptionSpec, Writer, WriteReport
 
 #: Joins authors and categories in one cell (Zotero's CSV export does the same).

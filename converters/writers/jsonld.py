@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any, ClassVar
 
 from ..model import Digest, Paper
-from ..text import json_for_html_script, utf8
+from ..text.clean import json_for_html_script, utf8
 from .base import OptionSpec, Writer, WriteReport
 
 SCHEMA_CONTEXT = "https://schema.org"

@@ -25,7 +25,7 @@ from functools import cache
 from typing import NamedTuple
 
 from ...model import Paper
-from ...text import one_line
+from ...text.clean import one_line
 
 #: The labelled fields of an item's HTML content, in digest order.
 CONTENT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -89,7 +89,7 @@ class PaperText(NamedTuple):
 
 
 def feed_text(text: str) -> str:
-    """``text`` without what XML cannot hold (as :func:`~converters.text.xml_text`) and without C1 controls."""
+    """``text`` without what XML cannot hold (as :func:`~converters.text.clean.xml_text`) and without C1 controls."""
     return _UNSAFE_RE.sub("", text)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...errors import OutputError
-from ...text import one_line
+from ...text.clean import one_line
 from ..base import OptionSpec
 from .content import feed_text
 

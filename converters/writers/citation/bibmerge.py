@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputError
-from .model import parse_arxiv_id
+from ...errors import OutputError
+from ...model import parse_arxiv_id
 
 _ID = r"(\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
 # arXiv ids in free text: "arXiv:2501.01234v2", "10.48550/arXiv.2501.01234", "arxiv.org/abs/..."

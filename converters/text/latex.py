@@ -38,7 +38,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
-from .text import clean_lines
+from .clean import clean_lines
 
 #: Commands that may stay inside ``$...$``: math symbols, operators, fonts, accents
 #: and delimiters of LaTeX, amsmath and amssymb. None of them reads or writes a
@@ -239,7 +239,7 @@ def latex(
     """``text`` as a LaTeX field body (see the module docstring); ``""`` for None.
 
     ``math`` keeps ``$...$`` as math (titles, abstracts, summaries; not names).
-    ``cleaned`` says ``text`` already went through :func:`~converters.text.clean_line`.
+    ``cleaned`` says ``text`` already went through :func:`~converters.text.clean.clean_line`.
     """
     if not text:
         return ""

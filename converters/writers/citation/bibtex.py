@@ -9,10 +9,10 @@ not print). ``biblatex`` writes ``@online`` entries in biblatex's data model
 ``biber --validate-datamodel`` accepts without a warning.
 
 Both write UTF-8 by default (``--ascii`` for LaTeX macros instead), escape
-every value with :func:`converters.latex.latex`, and take keys from
-:mod:`converters.citekeys`. ``--merge refs.bib`` writes the existing file
+every value with :func:`converters.text.latex.latex`, and take keys from
+:mod:`converters.writers.citation.keys`. ``--merge refs.bib`` writes the existing file
 unchanged followed by entries for the papers it does not have yet; see
-:mod:`converters.bibmerge`. docs/citations.md has the full field mapping.
+:mod:`converters.writers.citation.bibmerge`. docs/citations.md has the full field mapping.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar, cast
 
-from ..bibmerge import ExistingBib, read_existing
-from ..citations import Citation, citations, duplicate_note, unique_papers
-from ..citekeys import KEY_FORMATS
-from ..errors import OutputError
-from ..latex import latex, latex_many, to_ascii, to_ascii_many
-from ..model import Digest
-from ..names import PersonName, family_given_lists
-from ..text import utf8
-from .base import OptionSpec, Writer, WriteReport
+from ...errors import OutputError
+from ...model import Digest
+from ...text.clean import utf8
+from ...text.latex import latex, latex_many, to_ascii, to_ascii_many
+from ..base import OptionSpec, Writer, WriteReport
+from .bibmerge import ExistingBib, read_existing
+from .keys import KEY_FORMATS
+from .names import PersonName, family_given_lists
+from .records import Citation, citations, duplicate_note, unique_papers
 
 KEY_FORMAT_OPTION = OptionSpec(
     name="key-format",
@@ -64,7 +64,7 @@ def bib_name(name: PersonName, ascii: bool) -> str:
     if name.literal:
         return "{" + latex(name.family, math=False, ascii=ascii) + "}"
     parts = [name.sort_family, name.suffix, name.given] if name.suffix else [name.sort_family, name.given]
-    # A name is only split when it holds no TeX special character (converters.names),
+    # A name is only split when it holds no TeX special character (converters.writers.citation.names),
     # so its parts need no escaping.
     text = ", ".join(part for part in parts if part)
     return to_ascii(text) if ascii and not text.isascii() else text

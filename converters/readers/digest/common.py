@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
-from ..model import Digest, Paper, Problem, Section, SourceSpan, TocEntry
-from .base import DATE_RE, date_from_name, parse_date
+from ...model import Digest, Paper, Problem, Section, SourceSpan, TocEntry
+from ..base import DATE_RE, date_from_name, parse_date
 
 #: Labels with a home in the model (compared in lower case); any other label is kept in ``Paper.extra``.
 FIELD_OF_LABEL = {

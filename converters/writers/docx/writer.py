@@ -7,7 +7,7 @@ properties, link relationships. Two things python-docx cannot do are done here:
 
 * **Linear time.** python-docx's ``add_paragraph`` is quadratic, and so is its
   numbering of new relationships. python-docx therefore saves the styled but
-  empty document, and the body (paragraph XML from :mod:`.docx_xml`) and the
+  empty document, and the body (paragraph XML from :mod:`.wordml`) and the
   link relationships are spliced into its ``document.xml`` and
   ``document.xml.rels`` as the package is rewritten: one pass, no parse.
 * **Same bytes every run.** Core properties carry the newest digest date (or
@@ -27,11 +27,11 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
-from ..errors import OutputError
-from ..model import Digest
-from . import docx_xml
-from .base import OptionSpec, Writer, WriteReport
-from .docx_layout import STYLES, TOC_LEVELS, Layout, LayoutOptions, build
+from ...errors import OutputError
+from ...model import Digest
+from ..base import OptionSpec, Writer, WriteReport
+from . import wordml
+from .layout import STYLES, TOC_LEVELS, Layout, LayoutOptions, build
 
 if TYPE_CHECKING:  # python-docx and lxml load only when a document is written
     from docx.document import Document as DocxDocument
@@ -167,8 +167,8 @@ def render(layout: Layout, *, page_size: str, created: dt.datetime, toc: str) ->
     buffer = io.BytesIO()
     document.save(buffer)
     splices = {
-        _DOCUMENT_PART: (b"<w:sectPr", docx_xml.fragment(layout.paragraphs)),
-        _DOCUMENT_RELS: (b"</Relationships>", docx_xml.external_relationships(layout.links.ids)),
+        _DOCUMENT_PART: (b"<w:sectPr", wordml.fragment(layout.paragraphs)),
+        _DOCUMENT_RELS: (b"</Relationships>", wordml.external_relationships(layout.links.ids)),
     }
     return _repackage(buffer.getvalue(), splices)
 
@@ -177,7 +177,7 @@ def _parse(paragraphs: list[str]) -> list[Any]:
     """The elements of ``paragraphs``, parsed by python-docx (so its element classes apply)."""
     from docx.oxml import parse_xml
 
-    return list(parse_xml(docx_xml.body(paragraphs)))
+    return list(parse_xml(wordml.body(paragraphs)))
 
 
 def _set_page(section: Section, page_size: str) -> float:
@@ -283,16 +283,16 @@ def _set_footer(section: Section, title: str) -> None:
 
     footer = section.footer
     footer.is_linked_to_previous = False
-    line = docx_xml.paragraph(
+    line = wordml.paragraph(
         "Footer",
-        docx_xml.run(f"{title} \u00b7 page "),
-        docx_xml.field_begin("PAGE"),
-        docx_xml.run("1"),
-        docx_xml.field_end(),
-        docx_xml.run(" of "),
-        docx_xml.field_begin("NUMPAGES"),
-        docx_xml.run("1"),
-        docx_xml.field_end(),
+        wordml.run(f"{title} \u00b7 page "),
+        wordml.field_begin("PAGE"),
+        wordml.run("1"),
+        wordml.field_end(),
+        wordml.run(" of "),
+        wordml.field_begin("NUMPAGES"),
+        wordml.run("1"),
+        wordml.field_end(),
     )
     old = footer.paragraphs[0]._p
     (new,) = _parse([line])

@@ -8,7 +8,7 @@ with these functions and splices them into the parts python-docx serialised:
 linear time, and the body is never parsed and re-serialised.
 
 Contract: every function returns well-formed XML for ANY Python string it is
-given. Text goes through :func:`converters.text.xml_text` (controls other than
+given. Text goes through :func:`converters.text.clean.xml_text` (controls other than
 TAB and LF, lone surrogates and U+FFFE/U+FFFF are dropped) and is escaped; TAB
 becomes ``<w:tab/>`` and LF ``<w:br/>``, which is what Word itself stores for
 them. Style ids, bookmark names and relationship ids are the caller's own
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..text import xml_text
+from ...text.clean import xml_text
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

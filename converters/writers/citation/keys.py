@@ -4,7 +4,7 @@ Two forms (``--key-format``):
 
 ``arxiv`` (default)
     arXiv's own rule (its "Export BibTeX citation" links): the first author's
-    surname (:func:`~converters.names.arxiv_keyname`), the year, and the first
+    surname (:func:`~converters.writers.citation.names.arxiv_keyname`), the year, and the first
     four title words that are not on arXiv's stop list, run together, with
     everything but letters and digits dropped and lower-cased. Unlike arXiv,
     accents are folded to ASCII (``müller`` becomes ``muller``) and the year is
@@ -35,9 +35,9 @@ from importlib import resources
 from itertools import count, product
 from string import ascii_lowercase
 
-from .model import Paper
+from ...model import Paper
+from ...text.clean import clean_lines
 from .names import arxiv_keyname
-from .text import clean_lines
 
 KEY_FORMATS: tuple[str, ...] = ("arxiv", "id")
 

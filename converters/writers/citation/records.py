@@ -4,8 +4,8 @@ A citation file holds each paper once, so the papers of all digests are merged
 by arXiv id first (:func:`unique_papers`): a paper keeps the place of its first
 listing and the text of its newest one (latest digest date; among listings of
 one date, the last). Each record then gets its citation key
-(:mod:`converters.citekeys`), the year and month of its arXiv id, its authors
-split for citation formats (:mod:`converters.names`) and its AI summary.
+(:mod:`converters.writers.citation.keys`), the year and month of its arXiv id, its authors
+split for citation formats (:mod:`converters.writers.citation.names`) and its AI summary.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from .citekeys import assign_keys, id_year_month
-from .model import Digest, Paper, iter_papers
+from ...model import Digest, Paper, iter_papers
+from ...text.clean import clean_line as clean
+from ...text.clean import clean_lines
+from .keys import assign_keys, id_year_month
 from .names import PersonName, clean_name_lists, split_cleaned_names
-from .text import clean_line as clean
-from .text import clean_lines
 
 #: The AI summary fields and the labels they carry in citation notes.
 SUMMARY_LABELS: tuple[tuple[str, str], ...] = (
@@ -50,8 +50,8 @@ class Citation(NamedTuple):
 
     @property
     def names(self) -> tuple[PersonName, ...]:
-        """The authors split for citation formats (:mod:`converters.names`), worked out on each use:
-        the BibTeX writer needs them only for the few lists :func:`~converters.names.family_given` rejects."""
+        """The authors split for citation formats (:mod:`converters.writers.citation.names`), worked out on each use:
+        the BibTeX writer needs them only for the few lists :func:`~converters.writers.citation.names.family_given` rejects."""
         return split_cleaned_names(self.authors)
 
     def summary_text(self, separator: str = " ") -> str:

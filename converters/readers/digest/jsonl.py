@@ -11,8 +11,8 @@ import json
 import re
 from typing import Any, ClassVar
 
-from ..model import Digest, Paper, Problem, Section, SourceSpan, parse_arxiv_id
-from .base import Reader, date_from_name, decode_text
+from ...model import Digest, Paper, Problem, Section, SourceSpan, parse_arxiv_id
+from ..base import Reader, date_from_name, decode_text
 
 _RECORD_RE = re.compile(r'\s*\{"id": "[^"]*", "(?:categories|pdf)": ')
 _MODEL_KEYS = {"id", "categories", "abs", "authors", "title", "comment", "summary", "AI"}

@@ -1,7 +1,7 @@
 """What the DOCX document says and in which order: title, contents, categories, papers.
 
 This module knows the model and the page layout, not python-docx: it returns the
-body as WordprocessingML paragraph strings (see :mod:`.docx_xml`) plus the
+body as WordprocessingML paragraph strings (see :mod:`.wordml`) plus the
 external links they use, and :mod:`.docx` puts them in a package. Styles are
 referred to by the ids :data:`STYLES` defines; the writer creates them.
 
@@ -12,7 +12,7 @@ Text rules (the same for every paper):
 * abstracts and comments follow arXiv's own rule: a line that starts with
   whitespace starts a new paragraph, any other line break is hard wrapping and
   becomes a space;
-* everything goes through :func:`converters.text.xml_text`: other control characters are removed;
+* everything goes through :func:`converters.text.clean.xml_text`: other control characters are removed;
 * a field that is missing or empty is left out, label included. TeX is kept as written.
 """
 
@@ -23,9 +23,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..model import Digest, Paper
-from ..text import one_line, xml_text
-from . import docx_xml as x
+from ...model import Digest, Paper
+from ...text.clean import one_line, xml_text
+from . import wordml as x
 
 #: Paragraph and character styles the body uses: style id -> (name shown in Word, kind).
 STYLES: dict[str, tuple[str, str]] = {

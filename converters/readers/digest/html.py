@@ -35,10 +35,10 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-from ..errors import InputError
-from ..model import Digest, Paper, Section, SourceSpan, TocEntry, parse_arxiv_id
-from .base import Reader, decode_text
-from .digest_common import LABEL_LIKE, DigestBuilder
+from ...errors import InputError
+from ...model import Digest, Paper, Section, SourceSpan, TocEntry, parse_arxiv_id
+from ..base import Reader, decode_text
+from .common import LABEL_LIKE, DigestBuilder
 from .html_blocks import HEADING_LEVELS, Block, anchor_name, blocks, descendants, inline_text, parse
 
 if TYPE_CHECKING:

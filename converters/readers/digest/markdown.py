@@ -34,10 +34,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..errors import InputError
-from ..model import Digest, Paper, Section, SourceSpan, TocEntry, new_paper, new_span, parse_arxiv_id
-from .base import Reader, decode_text
-from .digest_common import LABEL_LIKE, DigestBuilder
+from ...errors import InputError
+from ...model import Digest, Paper, Section, SourceSpan, TocEntry, new_paper, new_span, parse_arxiv_id
+from ..base import Reader, decode_text
+from .common import LABEL_LIKE, DigestBuilder
 
 # --- the lines that make up a digest ------------------------------------------------
 

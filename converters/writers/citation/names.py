@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .text import clean_line, clean_lines
+from ...text.clean import clean_line, clean_lines
 
 #: Generational suffixes split off the end of a name (BibTeX's "Jr" part).
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})

@@ -18,12 +18,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
-from ..citations import Citation, citations, duplicate_note, unique_papers
-from ..model import Digest
-from ..names import PersonName
-from ..text import clean_line, utf8
-from .base import OptionSpec, Writer, WriteReport
+from ...model import Digest
+from ...text.clean import clean_line, utf8
+from ..base import OptionSpec, Writer, WriteReport
 from .bibtex import KEY_FORMAT_OPTION
+from .names import PersonName
+from .records import Citation, citations, duplicate_note, unique_papers
 
 
 def csl_name(name: PersonName) -> dict[str, str]:

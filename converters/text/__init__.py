@@ -1,0 +1,1 @@
+"""Text handling every writer shares: cleaning untrusted values (:mod:`.clean`) and LaTeX escaping (:mod:`.latex`)."""
