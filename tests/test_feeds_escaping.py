@@ -106,6 +106,16 @@ def write(kind: str, digest: Digest, **options: Any) -> bytes:
     return out.getvalue()
 
 
+def as_feedparser_reads(text: str) -> str:
+    """``text`` after feedparser's repair of "UTF-8 that was taken for Latin-1": every element value that is
+    all Latin-1 and whose Latin-1 bytes are valid UTF-8 is decoded again (``"Â¡"`` becomes ``"¡"``). The feed
+    carries the exact text; only this reader's guess changes it."""
+    try:
+        return text.encode("iso-8859-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
 def assert_text(kind: str, detail: Any, expected: str) -> None:
     """A plain-text element as feedparser read it equals ``expected``.
 
@@ -119,7 +129,7 @@ def assert_text(kind: str, detail: Any, expected: str) -> None:
         assert re.search(r"&\w+;|&#|</\w+>", expected), "feedparser guessed HTML for text without markup"
     else:
         assert detail.type == "text/plain"
-        assert detail.value == expected
+        assert detail.value == as_feedparser_reads(expected)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -141,7 +151,7 @@ def test_any_field_values_give_well_formed_feeds_that_read_back(
         assert entry.id == paper.abs_url
         summary = text_block(tldr) or text_block(title)
         if summary:
-            assert html.unescape(entry.summary) == summary
+            assert html.unescape(entry.summary) == as_feedparser_reads(summary)
         content = entry.content[0].value if "content" in entry else entry.summary
         assert words(feed_text(tldr)) in words(
             lxml.html.fragment_fromstring(content, create_parent="div").text_content()
