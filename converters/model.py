@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 Level = Literal["error", "warning"]
 
@@ -23,10 +23,26 @@ AI_FIELDS: tuple[str, ...] = ("tldr", "motivation", "method", "result", "conclus
 ABS_URL = "https://arxiv.org/abs/"
 PDF_URL = "https://arxiv.org/pdf/"
 DOI_PREFIX = "10.48550/arXiv."
+DOI_RESOLVER = "https://doi.org/"
+PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/"
+
+#: What can identify a paper (``Paper.id_scheme``): an arXiv id, a DOI, a PubMed id, or only a URL.
+ID_SCHEMES: tuple[str, ...] = ("arxiv", "doi", "pmid", "url")
 
 # New-style ids (YYMM.NNNN / YYMM.NNNNN) and old-style ids (archive[.SUB]/YYMMNNN); ASCII digits only.
 _ID_RE = re.compile(r"(?P<id>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?", re.ASCII)
-_URL_ID_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<rest>.+?)(?:\.pdf)?/?$")
+_URL_ID_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)(?:\.pdf)?/?$")
+# Pages that name an arXiv paper by its id without being on arxiv.org (Hugging Face papers, alphaXiv, papers.cool ...).
+_MIRROR_ID_RE = re.compile(
+    r"^https?://(?:www\.)?(?:huggingface\.co/papers|alphaxiv\.org/(?:abs|overview)|papers\.cool/arxiv"
+    r"|arxiv-sanity-lite\.com/\?rank=pid&pid=|scholar\.archive\.org/arxiv)/?(?P<rest>[^/?#\s]+)/?$"
+)
+# A DOI (10.NNNN/suffix) as a resolver URL or with a "doi:" prefix; the suffix runs to white space.
+_DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?P<doi>10\.\d{4,9}/\S+)$", re.I)
+_PUBMED_RE = re.compile(
+    r"^https?://(?:pubmed\.ncbi\.nlm\.nih\.gov/|(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed/)(?P<pmid>\d{1,9})/?(?:[?#]\S*)?$"
+)
+_HTTP_URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.I)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -59,13 +75,17 @@ class Problem:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Paper:
-    """One paper as a digest listed it.
+    """One paper (or other work) as a digest listed it.
 
-    ``id`` never carries a version; ``version`` holds the ``vN`` of the URL when it
-    had one, and ``url`` is the link exactly as given. ``extra`` keeps every other
-    labelled field the input carried (``Selection reason``, ``Keywords`` ...), in
-    input order. ``date`` is the date of the digest the paper came from (a crawl
-    date, not an arXiv date).
+    ``id`` is what identifies it, in the scheme ``id_scheme`` names: an arXiv
+    id (``2511.13751``, never with a version; the usual case), a DOI
+    (``10.1063/5.0319757``), a PubMed id, or, for any other work, its URL.
+    ``version`` holds the ``vN`` of an arXiv link when it had one, and ``url``
+    is the link exactly as given. ``abstract_translation`` is an abstract the
+    digest gave in another language beside (or instead of) the original.
+    ``extra`` keeps every other labelled field the input carried (``Selection
+    reason``, ``Keywords`` ...), in input order. ``date`` is the date of the
+    digest the paper came from (a crawl date, not an arXiv date).
     """
 
     id: str
@@ -87,6 +107,9 @@ class Paper:
     extra: Mapping[str, str] = field(default_factory=dict)
     date: dt.date | None = None
     source: SourceSpan | None = None
+    # Added after the first release: at the end, so the JSON Lines keys before them keep their order.
+    id_scheme: str = "arxiv"
+    abstract_translation: str | None = None
 
     @property
     def category(self) -> str | None:
@@ -94,22 +117,52 @@ class Paper:
         return self.primary_category or self.section
 
     @property
-    def abs_url(self) -> str:
-        """The canonical, version-free abstract page."""
-        return ABS_URL + self.id
+    def is_arxiv(self) -> bool:
+        return self.id_scheme == "arxiv"
 
     @property
-    def pdf_url(self) -> str:
-        return PDF_URL + self.id
+    def link(self) -> str:
+        """The canonical landing page: arXiv's abstract page, the DOI resolver's, PubMed's, or the URL itself."""
+        if self.id_scheme == "arxiv":
+            return ABS_URL + self.id
+        if self.id_scheme == "doi":
+            return DOI_RESOLVER + self.id
+        if self.id_scheme == "pmid":
+            return f"{PUBMED_URL}{self.id}/"
+        return self.id
 
     @property
-    def doi(self) -> str:
-        """arXiv's DataCite DOI, which is version-free."""
-        return DOI_PREFIX + self.id
+    def abs_url(self) -> str | None:
+        """The canonical, version-free arXiv abstract page (None for a paper not on arXiv)."""
+        return ABS_URL + self.id if self.id_scheme == "arxiv" else None
+
+    @property
+    def pdf_url(self) -> str | None:
+        """The version-free arXiv PDF (None for a paper not on arXiv)."""
+        return PDF_URL + self.id if self.id_scheme == "arxiv" else None
+
+    @property
+    def doi(self) -> str | None:
+        """arXiv's DataCite DOI (version-free) for an arXiv paper, the DOI of a DOI-identified work, else None."""
+        if self.id_scheme == "arxiv":
+            return DOI_PREFIX + self.id
+        return self.id if self.id_scheme == "doi" else None
 
     @property
     def versioned_id(self) -> str:
+        """The arXiv id with its ``vN`` when the link had one; the plain ``id`` for other schemes."""
         return f"{self.id}v{self.version}" if self.version is not None else self.id
+
+    @property
+    def label(self) -> str:
+        """How a reader names the paper in text: ``arXiv:2511.13751v2``, ``doi:10.1063/5.03``, ``PMID:123``, or the URL."""
+        if self.id_scheme == "arxiv":
+            return f"arXiv:{self.versioned_id}"
+        if self.id_scheme == "doi":
+            return f"doi:{self.id}"
+        if self.id_scheme == "pmid":
+            return f"PMID:{self.id}"
+        return self.id
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -199,6 +252,42 @@ def iter_papers(digests: Iterable[Digest]) -> Iterator[Paper]:
     """Every paper of every digest, in input order."""
     for digest in digests:
         yield from digest.papers
+
+
+class WorkId(NamedTuple):
+    """What a link identifies: (scheme, id, version); see :attr:`Paper.id_scheme`."""
+
+    scheme: str
+    id: str
+    version: int | None = None
+
+
+def parse_work_link(url: str, *, any_url: bool = False) -> WorkId | None:
+    """The work a link names: an arXiv paper (arxiv.org, arXiv's DOI, or a page keyed by the arXiv id),
+    a DOI, a PubMed id, or (with ``any_url``) any other http(s) URL. None when it names none."""
+    url = url.strip()
+    found = parse_arxiv_id(url)
+    if found is not None:
+        return WorkId("arxiv", *found)
+    mirror = _MIRROR_ID_RE.match(url)
+    if mirror:
+        found = parse_arxiv_id(mirror.group("rest"))
+        if found is not None:
+            return WorkId("arxiv", *found)
+    doi = _DOI_RE.match(url)
+    if doi:
+        value = doi.group("doi").rstrip(".,;")
+        if value.lower().startswith(DOI_PREFIX.lower()):
+            found = parse_arxiv_id(value[len(DOI_PREFIX) :])
+            if found is not None:
+                return WorkId("arxiv", found[0])  # arXiv's DOI names no version
+        return WorkId("doi", value)
+    pubmed = _PUBMED_RE.match(url)
+    if pubmed:
+        return WorkId("pmid", pubmed.group("pmid"))
+    if any_url and _HTTP_URL_RE.match(url):
+        return WorkId("url", url)
+    return None
 
 
 def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:

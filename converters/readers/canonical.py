@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
 _DOCUMENT_RE = re.compile(r'\s*\{\s*"format"\s*:\s*"arxport"')
-_RECORD_RE = re.compile(r'\s*\{"id": "[^"]*", "version": [^,]*, "url": ')
+_RECORD_RE = re.compile(r'\s*\{"id": "(?:[^"\\]|\\.)*", "version": [^,]*, "url": ')
 
 
 def _describe(error: ValidationError) -> str:

@@ -70,9 +70,9 @@ COLUMNS: dict[str, Callable[[Paper], str]] = {
     "number": lambda p: _number(p.number),
     "comment": lambda p: _text(p.comment),
     "extra": _extra,
-    "abs_url": lambda p: p.abs_url,
-    "pdf_url": lambda p: p.pdf_url,
-    "doi": lambda p: p.doi,
+    "abs_url": lambda p: p.abs_url or "",
+    "pdf_url": lambda p: p.pdf_url or "",
+    "doi": lambda p: p.doi or "",
 }
 
 #: The columns written when ``--columns`` is not given.

@@ -50,7 +50,7 @@ _AI_TERMS = (
 
 def doi_url(paper: Paper) -> str:
     """The ``@id`` of a paper: its arXiv DOI as a resolver URL."""
-    return DOI_RESOLVER + paper.doi
+    return DOI_RESOLVER + paper.doi if paper.doi else paper.link
 
 
 def _categories(paper: Paper) -> list[str]:
@@ -98,10 +98,10 @@ def article(paper: Paper) -> dict[str, Any]:
         "@type": "ScholarlyArticle",
         "@id": identifier,
         "identifier": [
-            {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.id, "url": paper.abs_url},
+            {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.id, "url": paper.link},
             {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi, "url": identifier},
         ],
-        "url": paper.abs_url,
+        "url": paper.link,
         # Consumers that ignore @id (search engines) still get the DOI.
         "sameAs": identifier,
     }

@@ -264,6 +264,8 @@ class _FileReader(DigestBuilder):
                     extra,
                     self.date,
                     new_span(self.source, line),  # source
+                    "arxiv",  # id_scheme
+                    None,  # abstract_translation
                 )
             )
         trailer = text[after + 1 : end]  # usually "\n"

@@ -55,7 +55,7 @@ def csl_item(record: Citation) -> dict[str, Any]:
         "number": f"arXiv:{paper.id}",
         "version": str(paper.version) if paper.version is not None else None,
         "DOI": paper.doi,
-        "URL": paper.abs_url,
+        "URL": paper.link,
         "abstract": clean_line(paper.abstract) if paper.abstract else None,
         "keyword": ", ".join(record.keywords),
         "note": clean_line(paper.comment) if paper.comment else None,

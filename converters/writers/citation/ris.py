@@ -49,7 +49,7 @@ def ris_record(record: Citation) -> dict[str, Any]:
         "abstract": clean_line(paper.abstract) if paper.abstract else "",
         "keywords": list(record.keywords),
         "doi": paper.doi,
-        "urls": [paper.abs_url],
+        "urls": [paper.link],
         "name_of_database": "arXiv",
         "accession_number": paper.id,
         "notes": notes,

@@ -134,7 +134,7 @@ def _feed(kind: FeedKind, selection: Selection, head: FeedHead) -> FeedGenerator
 
 
 def _rss_entry(entry: FeedEntry, item: FeedItem, text: PaperText, terms: Sequence[str]) -> None:
-    url = item.paper.abs_url
+    url = item.paper.link
     entry.title(text.title)
     entry.link(href=url)
     entry.guid(url, permalink=True)
@@ -151,7 +151,7 @@ def _rss_entry(entry: FeedEntry, item: FeedItem, text: PaperText, terms: Sequenc
 
 
 def _atom_entry(entry: FeedEntry, item: FeedItem, text: PaperText, terms: Sequence[str]) -> None:
-    url = item.paper.abs_url
+    url = item.paper.link
     entry.title(text.title)
     entry.id(url)
     entry.link(href=url, rel="alternate")

@@ -223,8 +223,8 @@ def _links_html(papers: Sequence[Paper]) -> list[str]:
 
 def _links_paragraph(paper: Paper) -> str:
     label = escape_text(f"arXiv:{paper.versioned_id}")
-    abs_url = html.escape(paper.abs_url, quote=True)
-    pdf_url = html.escape(paper.pdf_url, quote=True)
+    abs_url = html.escape(paper.link, quote=True)
+    pdf_url = html.escape(paper.pdf_url or paper.link, quote=True)
     return f'<p><a href="{abs_url}">{label}</a> | <a href="{pdf_url}">PDF</a></p>'
 
 
