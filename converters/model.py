@@ -20,6 +20,18 @@ Level = Literal["error", "warning"]
 #: The AI-written fields, in the order every digest template shows them.
 AI_FIELDS: tuple[str, ...] = ("tldr", "motivation", "method", "result", "conclusion")
 
+#: Where a reader keeps the text of an AI field that holds a failure message instead of a summary
+#: ("Summary generation failed", "Error: API quota exceeded", "达到API配额限制"): the field itself is
+#: left empty (None) and the text goes to ``Paper.extra`` under this key, so no writer passes it on
+#: as a summary while the ``markdown`` writer can still put it back where it was.
+AI_FAILURE_KEYS: dict[str, str] = {
+    "tldr": "TL;DR (AI failure)",
+    "motivation": "Motivation (AI failure)",
+    "method": "Method (AI failure)",
+    "result": "Result (AI failure)",
+    "conclusion": "Conclusion (AI failure)",
+}
+
 ABS_URL = "https://arxiv.org/abs/"
 PDF_URL = "https://arxiv.org/pdf/"
 DOI_PREFIX = "10.48550/arXiv."
