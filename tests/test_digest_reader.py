@@ -162,15 +162,17 @@ def test_fork_variants(corpus_digests: list[Digest]) -> None:
     assert len(lin.papers) == 962
     fyrsta = by_name(corpus_digests, "fyrsta7__2026-07-22.md")
     paper = fyrsta.papers[0]
-    assert list(paper.extra) == ["Selection reason", "中文摘要"]
+    assert list(paper.extra) == ["Selection reason"]
     assert paper.abstract and paper.abstract.startswith("Modern agentic systems")
+    assert paper.abstract_translation and paper.abstract_translation.startswith("现代智能体系统")  # 中文摘要
     backfill = by_name(corpus_digests, "fyrsta7__2026-04-18.md")
     assert {p.version for p in backfill.papers} >= {1, 2}
     assert any(p.conclusion and p.conclusion.endswith("\n}") for p in backfill.papers)
     restyle = by_name(corpus_digests, "xmkxabc__2025-06-29.md")
     cross = next(p for p in restyle.papers if len(p.categories) > 1)
     assert cross.primary_category == cross.categories[0] == cross.section
-    assert {"Translated title", "Keywords", "AI_Comments", "ai_Abstract", "摘要翻译"} <= set(cross.extra)
+    assert {"Translated title", "Keywords", "AI_Comments", "ai_Abstract"} <= set(cross.extra)
+    assert cross.abstract_translation  # 摘要翻译
     assert sorted(p.number or 0 for p in restyle.papers) == list(range(1, 451))
     broken = by_name(corpus_digests, "xmkxabc__610-2319__2025-06-10.md")
     assert "Timothy J. O'Donnell" in broken.papers[2].authors
@@ -252,12 +254,22 @@ def test_garbage_is_an_input_error_with_a_line(data: bytes, message: str) -> Non
     assert caught.value.source is not None and caught.value.source.line >= 1
 
 
-def test_a_non_arxiv_link_is_an_error_problem_not_a_crash() -> None:
+def test_a_link_that_is_no_web_address_is_an_error_problem_not_a_crash() -> None:
     text = (SAMPLES / "digest-2025-01-03.md").read_text(encoding="utf-8")
-    broken = text.replace("https://arxiv.org/abs/2501.03003", "https://example.com/paper")
+    broken = text.replace("https://arxiv.org/abs/2501.03003", "paper.html")
     digest = read_bytes(broken.encode())
     assert len(digest.papers) == 1
     assert [p.code for p in digest.errors] == ["bad-url"]
+
+
+def test_a_web_address_that_is_not_arxiv_is_a_work_identified_by_its_url() -> None:
+    text = (SAMPLES / "digest-2025-01-03.md").read_text(encoding="utf-8")
+    other = text.replace("https://arxiv.org/abs/2501.03003", "https://example.org/paper/42")
+    digest = read_bytes(other.encode())
+    assert not digest.errors and len(digest.papers) == 2
+    work = digest.papers[0]
+    assert (work.id_scheme, work.id, work.link) == ("url", "https://example.org/paper/42", "https://example.org/paper/42")
+    assert work.abs_url is None and work.doi is None and work.tldr  # read like any other paper
 
 
 def test_a_truncated_file_reports_the_unclosed_paper() -> None:

@@ -6,10 +6,22 @@ import codecs
 import datetime as dt
 import re
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import ClassVar
 
 from ..errors import InputError
 from ..model import Digest, SourceSpan
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """What a user tells the readers. Hashable: with the input's bytes it decides what is read.
+
+    ``labels``: (label, field) pairs the digest readers add to their vocabulary
+    (``--labels FILE``, ``[tool.arxport.labels]``); see ``docs/digest-format.md``.
+    """
+
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 class Reader(ABC):
@@ -27,6 +39,8 @@ class Reader(ABC):
     suffixes: ClassVar[tuple[str, ...]] = ()
     #: Other names accepted by ``--from``.
     aliases: ClassVar[tuple[str, ...]] = ()
+    #: The user's options for this read (set by whoever runs the reader; readers that take none ignore it).
+    options: ReadOptions = ReadOptions()
 
     @abstractmethod
     def sniff(self, head: str, path: str) -> bool:

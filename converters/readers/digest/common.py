@@ -1,70 +1,27 @@
-"""What every digest reader shares: the label vocabulary, the digest-level state and the checks.
+"""What every digest reader shares: the digest-level state, the checks and how a draft becomes a Paper.
 
-The Markdown and HTML readers map labels the same way, collect the same things
-besides the papers (:class:`DigestBuilder`) and report the same codes and
-messages, so ``arxport check`` says the same thing about a digest and about its
-rendering as a web page.
+The Markdown and HTML readers map labels the same way (:mod:`.fields`,
+:mod:`.vocabulary`), collect the same things besides the papers
+(:class:`DigestBuilder`) and report the same codes and messages, so ``arxport
+check`` says the same thing about a digest and about its rendering as a web page.
 """
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
-import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Protocol
 
-from ...model import Digest, Paper, Problem, Section, SourceSpan, TocEntry
+from ...model import AI_FAILURE_KEYS, Digest, Paper, Problem, Section, SourceSpan, TocEntry, WorkId, new_paper, new_span
 from ..base import DATE_RE, date_from_name, parse_date
+from .fields import BodyParser, Draft, python_list
+from .vocabulary import Labels, describe, vocabulary
 
-#: Labels with a home in the model (compared in lower case); any other label is kept in ``Paper.extra``.
-FIELD_OF_LABEL = {
-    "main category": "primary_category",
-    "category": "categories",
-    "tl;dr": "tldr",
-    "tldr": "tldr",
-    "task": "tldr",  # V1: the task stands where the TL;DR is now
-    "motivation": "motivation",
-    "method": "method",
-    "result": "result",
-    "conclusion": "conclusion",
-    "abstract": "abstract",
-    "original abstract": "abstract",  # fyrsta7: the arXiv abstract after a translated one
-    "comment": "comment",
-}
-
-#: What a plain (not bold) label looks like: a capitalised word and up to two lower-case ones
-#: ("Main category", "TL;DR", "ai_Abstract"), or a short run of CJK or Hangul ("摘要翻译").
-LABEL_LIKE = r"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){0,2}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{1,12}"
-
-_PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")  # what the generator leaves when it fails to fill "{tldr}"
-
-
-@functools.lru_cache(maxsize=1024)
-def _split_categories(value: str) -> tuple[str, ...]:
-    """A comma-separated category list as categories (cached: the same few lists recur on every page)."""
-    return tuple(c.strip() for c in value.split(",") if c.strip())
-
-
-@functools.lru_cache(maxsize=1024)
-def _label_field(label: str) -> tuple[str, str | None]:
-    """A label without surrounding space, and the model field it fills (None: it goes to ``Paper.extra``).
-
-    Cached: a digest repeats the same dozen labels on every paper.
-    """
-    label = label.strip()
-    return label, FIELD_OF_LABEL.get(label.lower())
-
-
-class FieldDraft(Protocol):
-    """What :meth:`DigestBuilder.assign` needs of a reader's paper-in-progress."""
-
-    line: int
-    fields: dict[str, str]  # model field -> value
-    extra: dict[str, str]  # any other label -> value, in input order
-    categories: tuple[str, ...]
-
+#: The fields that hold a paper's text: a paper with none of them filled but with extra labels
+#: probably uses labels the vocabulary does not know.
+_TEXT_FIELDS = ("tldr", "motivation", "method", "result", "conclusion", "abstract", "abstract_translation")
+#: Extra keys the readers name themselves: not labels a user could map.
+_READER_KEYS = frozenset({"Translated title", "Text", "Authors"})
 
 #: ``report(level, code, message, line)``
 Report = Callable[[str, str, str, int], None]
@@ -80,7 +37,8 @@ def check_papers(papers: Sequence[Paper], report: Report) -> None:
             report(
                 "warning",
                 "duplicate-paper",
-                f"arXiv:{paper.id} is listed again (first at line {first_line[paper.id]})",
+                f"{f'arXiv:{paper.id}' if paper.is_arxiv else paper.label} is listed again "
+                f"(first at line {first_line[paper.id]})",
                 line,
             )
         else:
@@ -143,27 +101,48 @@ def check_structure(
 _UNSPACED_COMMA_RE = re.compile(r",(?! )")
 
 
+def _count_lines(lines: Sequence[int]) -> str:
+    """``3 paper(s) (lines 4, 9, 12)`` for a once-per-file message about many papers."""
+    shown = ", ".join(str(n) for n in lines[:5]) + (" ..." if len(lines) > 5 else "")
+    return f"{len(lines)} paper(s) (line{'s' if len(lines) > 1 else ''} {shown})"
+
+
 class DigestBuilder:
     """What a digest reader collects besides the papers, and how it all becomes a :class:`Digest`.
 
     A reader fills these attributes as it meets the structure of the digest
-    (table of contents, sections, title, notices, text it does not understand)
-    and calls :meth:`digest` with its papers at the end.
+    (table of contents, sections, title, notices, text it does not understand),
+    reads paper bodies with :attr:`body`, turns each draft into a paper with
+    :meth:`paper` and calls :meth:`digest` with its papers at the end.
     """
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, labels: Labels = ()) -> None:
         self.source = source
         self.problems: list[Problem] = []
         self.toc: list[TocEntry] = []
         self.sections: list[Section] = []
         self.title: str | None = None
+        #: The title is one of the generator restyle's own ("AI-Enhanced arXiv Daily ..."), whose
+        #: author lines always join names with ", ".
+        self.restyle_title = False
         self.stated_total: tuple[int, int] | None = None  # (total, line) of a "Total Papers Today" line
+        self.header_date: tuple[dt.date, int] | None = None  # a "Date: 2025-11-27" line before the papers
         self.toc_seen = False
         self.no_papers_notice: int | None = None  # its line
         self.pending_anchor: str | None = None  # an anchor waiting for its section heading
         self.stray_lines: list[int] = []
-        self.placeholders: dict[str, int] = {}  # unfilled "{tldr}" placeholders: first line of each
         self.layouts: set[str] = set()
+        self.vocabulary = vocabulary(labels)
+        self.body = BodyParser(self.vocabulary, self.problem, self.category_text)
+        #: What an AI failure message can start with (a cheap first test before :meth:`ai_failures`).
+        self.failure_starts = self.vocabulary.failure_starts
+        self.failure_longest = self.vocabulary.failure_longest
+        self.unlabelled: list[int] = []  # lines of papers with text before any label
+        self.authorless: list[int] = []  # lines of papers without an author line
+        self.unmapped: dict[str, int] = {}  # labels of papers whose text reached no field -> papers
+        self.unmapped_line: int | None = None
+        self.failures: dict[str, int] = {}  # AI failure text -> how often
+        self.failure_line: int | None = None
 
     def problem(self, level: str, code: str, message: str, line: int) -> None:
         """Record a problem at ``line`` (a :data:`Report`)."""
@@ -171,47 +150,19 @@ class DigestBuilder:
         self.problems.append(Problem(level=level, code=code, message=message, source=source))  # type: ignore[arg-type]
 
     def digest_date(self) -> dt.date | None:
-        """The date in the file name, else the heading's date where a layout has one; a warning when they differ."""
+        """The date in the file name, else the heading's (or a date line's) where a layout has one;
+        a warning when they differ."""
         date = date_from_name(self.source)
         found = DATE_RE.search(self.title) if self.title else None
         title_date = parse_date(found) if found else None
+        line = 1
+        if title_date is None and self.header_date is not None:
+            title_date, line = self.header_date
         if title_date is None:
             return date
         if date is not None and title_date != date:
-            self.problem("warning", "date-mismatch", f"the heading says {title_date}, the file name says {date}", 1)
+            self.problem("warning", "date-mismatch", f"the heading says {title_date}, the file name says {date}", line)
         return date or title_date
-
-    def assign(self, draft: FieldDraft, label: str, value: str) -> tuple[str, bool] | None:
-        """Store ``value`` under the model field or extra label it belongs to.
-
-        Returns (key, whether it went to ``extra``) for a value later lines may
-        continue, None for a category list. An unfilled placeholder reads as empty;
-        a label seen twice keeps its second value as ``Label (2)`` with a warning.
-        """
-        label, name = _label_field(label)
-        if len(value) < 40 and _PLACEHOLDER_RE.fullmatch(value.strip()):
-            self.placeholders.setdefault(value.strip(), draft.line)
-            value = ""
-        if name == "categories":
-            draft.categories = _split_categories(self.category_text(value))
-            if draft.categories:
-                draft.fields.setdefault("primary_category", draft.categories[0])
-            return None
-        if name == "primary_category":
-            value = self.category_text(value)
-        if name is not None and name not in draft.fields:
-            draft.fields[name] = value
-            return name, False
-        key = label
-        if key in draft.extra or name is not None:
-            n = 2
-            while f"{key} ({n})" in draft.extra:
-                n += 1
-            key = f"{key} ({n})"
-            message = f"field {label!r} appears twice; the second is kept as {key!r}"
-            self.problem("warning", "duplicate-field", message, draft.line)
-        draft.extra[key] = value
-        return key, True
 
     def category_text(self, value: str) -> str:
         """A category value as the reader found it; a reader of rendered pages undoes line wrapping here."""
@@ -221,10 +172,10 @@ class DigestBuilder:
         """``", "`` when every comma of every author line is followed by a space, else ``","``.
 
         Decided once per digest: a single author line cannot tell ``A,B`` from a name.
-        ``author_lines`` are the lines without their asterisks; lines written as a
+        ``author_lines`` are the italic lines without their asterisks; lines written as a
         Python list (``['A', 'B']``) do not count.
         """
-        if self.title is not None:  # the restyled layouts always join with ", "
+        if self.restyle_title:  # the restyled layouts always join with ", "
             return ", "
         spaced = False
         for line in author_lines:
@@ -236,24 +187,91 @@ class DigestBuilder:
         return ", " if spaced else ","
 
     def split_authors(self, raw: str, separator: str, line: int) -> tuple[str, ...]:
-        """An author line as names: split on ``separator``, or read as the Python list some forks print."""
+        """An italic author line as names: split on ``separator``, or read as the Python list some forks print."""
         if not raw:
             return ()
         if raw.startswith("[") and raw.endswith("]"):
-            try:
-                value = ast.literal_eval(raw)
-            except (ValueError, SyntaxError, MemoryError, RecursionError):  # what literal_eval raises on garbage
-                value = None
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                return tuple(value)
+            listed = python_list(raw)
+            if listed is not None:
+                return listed
             self.problem("warning", "bad-authors", "author line looks like a list but does not parse as one", line)
         return tuple(raw.split(separator))
+
+    def ai_failures(self, fields: dict[str, str], extra: dict[str, str], line: int) -> None:
+        """Move AI failure text ("Error: API quota exceeded", "Summary generation failed") out of the
+        AI fields of ``fields`` into ``extra`` (under :data:`~converters.model.AI_FAILURE_KEYS`)."""
+        for name, key in AI_FAILURE_KEYS.items():
+            value = fields.get(name)
+            if value and self.vocabulary.is_ai_failure(value):
+                del fields[name]
+                extra[key] = value
+                text = value.strip()
+                self.failures[text] = self.failures.get(text, 0) + 1
+                self.failure_line = self.failure_line or line
+
+    def paper(
+        self,
+        draft: Draft,
+        work: WorkId,
+        url: str,
+        title: str,
+        *,
+        number: int | None,
+        section: str | None,
+        date: dt.date | None,
+        separator: str,
+    ) -> Paper:
+        """The paper a finished draft describes (authors split, AI failures set aside, unmapped labels noted)."""
+        fields = dict(draft.fields)
+        extra = dict(draft.extra)
+        self.ai_failures(fields, extra, draft.line)
+        if draft.unlabelled:
+            self.unlabelled.append(draft.line)
+        unmapped = [label for label, value in draft.extra.items() if value.strip() and label not in _READER_KEYS]
+        if unmapped and not any(fields.get(name) for name in _TEXT_FIELDS):
+            for label in unmapped:
+                self.unmapped[label] = self.unmapped.get(label, 0) + 1
+            self.unmapped_line = self.unmapped_line or draft.line
+        if draft.author_style == "italic":
+            authors = self.split_authors(draft.raw_authors, separator, draft.line)
+        else:
+            authors = draft.authors
+            if not draft.author_style:
+                self.authorless.append(draft.line)
+        primary = fields.get("primary_category") or None
+        self.layouts.add(draft.layout)
+        get = fields.get
+        return new_paper(  # every field of Paper, in its order
+            work.id,
+            work.version,
+            url,
+            title,
+            authors,
+            primary,  # primary_category
+            draft.categories or ((primary,) if primary else ()),  # categories
+            section,
+            number,
+            get("tldr"),
+            get("motivation"),
+            get("method"),
+            get("result"),
+            get("conclusion"),
+            get("abstract"),
+            get("comment"),
+            extra,
+            date,
+            new_span(self.source, draft.line),  # source
+            work.scheme,  # id_scheme
+            get("abstract_translation"),
+        )
 
     def template(self) -> str:
         """The template name (``Digest.template``) from the layouts seen."""
         if self.no_papers_notice is not None and not self.toc_seen and self.title is None:
             return "no-papers"
-        if "restyle" in self.layouts or self.title is not None:
+        if "general" in self.layouts:
+            return "general"
+        if "restyle" in self.layouts or self.restyle_title:
             return "restyle"
         for name in ("v0", "v1", "v2", "v3-variant"):
             if name in self.layouts:
@@ -266,10 +284,34 @@ class DigestBuilder:
         """The digest, after the checks every reader runs; ``stray`` names what ``stray_lines`` count (``line``, ``block``)."""
         check_papers(papers, self.problem)
         check_structure(papers, self.sections, self.toc, self.stated_total, self.problem)
-        if self.placeholders:
-            names = ", ".join(sorted(self.placeholders))
+        placeholders = self.body.placeholders
+        if placeholders:
+            names = ", ".join(sorted(placeholders))
             message = f"the generator left template placeholders unfilled ({names}); read as empty fields"
-            self.problem("warning", "unfilled-placeholder", message, min(self.placeholders.values()))
+            self.problem("warning", "unfilled-placeholder", message, min(placeholders.values()))
+        if self.failures:
+            count = sum(self.failures.values())
+            shown = describe(self.failures, limit=3)
+            message = (
+                f"{count} AI field(s) hold a failure message instead of a summary ({shown}); "
+                f"read as empty, the text kept in extra ('TL;DR (AI failure)' ...)"
+            )
+            self.problem("warning", "ai-failure", message, self.failure_line or 1)
+        if self.unlabelled:
+            message = f"{_count_lines(self.unlabelled)} have text without a label; kept as extra field 'Text'"
+            self.problem("warning", "unlabelled-text", message, self.unlabelled[0])
+        if self.authorless:
+            self.problem(
+                "warning", "missing-authors", f"{_count_lines(self.authorless)} have no author line", self.authorless[0]
+            )
+        if self.unmapped:
+            count = max(self.unmapped.values())
+            message = (
+                f"{count} paper(s) have their text only under labels arxport does not map to a field "
+                f"({describe(self.unmapped)}); they are kept in extra. Map them with --labels FILE or "
+                f"[tool.arxport.labels] ('label = \"tldr\"'; see docs/digest-format.md)"
+            )
+            self.problem("warning", "unmapped-labels", message, self.unmapped_line or 1)
         if stray_lines:
             shown = ", ".join(str(n) for n in stray_lines[:5]) + (" ..." if len(stray_lines) > 5 else "")
             message = f"{len(stray_lines)} {stray}(s) outside any paper were not understood (lines {shown})"

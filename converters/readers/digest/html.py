@@ -32,13 +32,14 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from ...errors import InputError
-from ...model import Digest, Paper, Section, SourceSpan, TocEntry, parse_arxiv_id
+from ...model import Digest, Paper, Section, SourceSpan, TocEntry, parse_arxiv_id, parse_work_link
 from ..base import Reader, decode_text
-from .common import LABEL_LIKE, DigestBuilder
+from .common import DigestBuilder
+from .fields import LABEL_LIKE, Draft
 from .html_blocks import HEADING_LEVELS, Block, anchor_name, blocks, descendants, inline_text, parse
 
 if TYPE_CHECKING:
@@ -129,24 +130,18 @@ def _is_toc_link(href: object) -> bool:
 
 
 @dataclass
-class _Draft:
-    """A paper while its blocks are being read."""
+class _Draft(Draft):
+    """A paper while its blocks are being read: a :class:`~.fields.Draft` and what the page adds."""
 
-    line: int
-    number: int | None
-    url: str
-    title: str
-    section: str | None
-    raw_authors: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
-    extra: dict[str, str] = field(default_factory=dict)
-    categories: tuple[str, ...] = ()
-    current: tuple[str, bool] | None = None  # the field being filled: (key, whether it is in ``extra``)
+    number: int | None = None
+    url: str = ""
+    heading: str = ""  # the title, as the heading's link gave it
+    section: str | None = None
+    #: The field being filled: its label and its value so far (assigned when the next one starts).
+    current: tuple[str, str] | None = None
     details_depth: int = 0
     details_seen: bool = False
     abstract_details: bool = False  # V0: <summary>Abstract</summary>
-    layout: str = ""  # set by what only one layout has (bold labels, Task:, <summary>Abstract)
-    labels: list[str] = field(default_factory=list)
 
 
 class _PageReader(DigestBuilder):
@@ -236,7 +231,7 @@ class _PageReader(DigestBuilder):
         self.started = True
         section = self.sections[-1].category if self.sections else None
         number_value = int(number) if number else None
-        self.draft = _Draft(line=block.line, number=number_value, url=url, title=title, section=section)
+        self.draft = _Draft(block.line, layout="", number=number_value, url=url, heading=title, section=section)
         return True
 
     def close_paper(self) -> None:
@@ -245,18 +240,23 @@ class _PageReader(DigestBuilder):
             return
         self.draft = None
         self.drafts.append(draft)
-        if draft.raw_authors is None:
-            self.problem("warning", "missing-authors", "paper has no author line", draft.line)
+        self.flush(draft)
         if not draft.layout:  # the exact current template, V2's "TLDR:", or the template with changes
             labels = tuple(draft.labels)
             draft.layout = "v3" if labels == _V3_LABELS else "v2" if labels == _V2_LABELS else "v3-variant"
-        self.layouts.add(draft.layout)
+
+    def flush(self, draft: _Draft) -> None:
+        """Assign the field being filled, now that its value is complete."""
+        if draft.current is not None:
+            label, value = draft.current
+            draft.current = None
+            self.body.assign(draft, label, value)
 
     # -- inside a paper ---------------------------------------------------------------------
     def paper_block(self, draft: _Draft, block: Block) -> None:
         if block.kind == "summary":
             draft.abstract_details = draft.abstract_details or block.text == "Abstract"
-            draft.current = None
+            self.flush(draft)
             return
         if block.kind != "text":
             return
@@ -265,7 +265,7 @@ class _PageReader(DigestBuilder):
             previous = draft.fields.get("abstract")
             draft.fields["abstract"] = block.text if previous is None else previous + "\n" + block.text
             return
-        fresh = draft.raw_authors is None and not draft.fields and not draft.details_seen
+        fresh = not draft.author_style and not draft.fields and not draft.details_seen
         if fresh and self.author_line(draft, block):
             return
         label = self.label(block)
@@ -275,22 +275,21 @@ class _PageReader(DigestBuilder):
                 draft.layout = "restyle"
             if name.strip().lower() == "task":
                 draft.layout = "v1"
-            draft.labels.append(name)
-            draft.current = self.assign(draft, name, value)
+            self.flush(draft)
+            draft.current = (name, value)
             return
         text = block.marker + block.text
         if self.quote_opened:  # the ">" that opened the quote; its later lines may have had none
             text = "> " + text
         if draft.current is not None:
-            key, in_extra = draft.current
-            target = draft.extra if in_extra else draft.fields
             # A second paragraph had a blank line before it; a list item, quote or heading is a line
             # of the field that the renderer gave a block of its own.
             paragraph = block.tag is None or block.tag.name == "p"
-            target[key] += ("\n\n" if paragraph and not self.quote_depth else "\n") + text
+            name, value = draft.current
+            draft.current = name, value + ("\n\n" if paragraph and not self.quote_depth else "\n") + text
         else:
             draft.extra["Text"] = draft.extra["Text"] + "\n" + text if "Text" in draft.extra else text
-            self.problem("warning", "unlabelled-text", "text without a label; kept as extra field 'Text'", block.line)
+            draft.unlabelled = True
 
     def author_line(self, draft: _Draft, block: Block) -> bool:
         """Take ``<p><em>A,B</em></p>`` (``*A,B*``), or the restyle's quoted translated title before it."""
@@ -317,11 +316,11 @@ class _PageReader(DigestBuilder):
             draft.extra["Translated title"] = text
             draft.layout = "restyle"
             return True
-        draft.raw_authors = text
+        draft.raw_authors, draft.author_style = text, "italic"
         self.author_lines.append(text)
         if after:
             draft.layout = "restyle"
-            self.assign(draft, after.group("label"), after.group("value"))
+            self.body.assign(draft, after.group("label"), after.group("value"))
         return True
 
     def label(self, block: Block) -> tuple[str, str, bool] | None:
@@ -355,6 +354,7 @@ class _PageReader(DigestBuilder):
             self.toc_seen = True
         elif _TITLE_RE.fullmatch(text):
             self.title = text
+            self.restyle_title = True
         elif stated:
             self.stated_total = (int(stated.group("a") or stated.group("b")), block.line)
         elif _NO_PAPERS_RE.fullmatch(text):
@@ -423,40 +423,26 @@ class _PageReader(DigestBuilder):
         # A smart-punctuation renderer curls every apostrophe but the odd escaped one; a page rendered
         # without it has mostly straight ones in its English abstracts (Chinese text writes its quotes curly).
         smart = self.curly_quotes > 3 * self.straight_quotes
-        papers = [self.paper(draft, separator, date, smart) for draft in self.drafts]
+        papers = [self.page_paper(draft, separator, date, smart) for draft in self.drafts]
         # Text after the last paper heading is the site's footer, or the paper's own trailer.
         last = self.drafts[-1].line if self.drafts else None
         stray = [n for n in self.stray_lines if last is None or n < last]
         return self.digest(papers, date, separator, stray, "block")
 
-    def paper(self, draft: _Draft, separator: str, date: dt.date | None, smart: bool) -> Paper:
-        arxiv_id = parse_arxiv_id(draft.url)
-        assert arxiv_id is not None  # start_paper opens papers only for arXiv links
-        fields = draft.fields
-        primary = fields.get("primary_category") or None
-        raw_authors = draft.raw_authors or ""
+    def page_paper(self, draft: _Draft, separator: str, date: dt.date | None, smart: bool) -> Paper:
+        work = parse_work_link(draft.url)
+        assert work is not None  # start_paper opens papers only for arXiv links
         if smart:  # the renderer curled the quotes of names such as O'Donnell; arXiv has them straight
-            raw_authors = raw_authors.translate(_SMART_QUOTES)
-        return Paper(
-            id=arxiv_id[0],
-            version=arxiv_id[1],
-            url=draft.url,
-            title=draft.title,
-            authors=self.split_authors(raw_authors, separator, draft.line),
-            primary_category=primary,
-            categories=draft.categories or ((primary,) if primary else ()),
-            section=draft.section,
+            draft.raw_authors = draft.raw_authors.translate(_SMART_QUOTES)
+        return self.paper(
+            draft,
+            work,
+            draft.url,
+            draft.heading,
             number=draft.number,
-            tldr=fields.get("tldr"),
-            motivation=fields.get("motivation"),
-            method=fields.get("method"),
-            result=fields.get("result"),
-            conclusion=fields.get("conclusion"),
-            abstract=fields.get("abstract"),
-            comment=fields.get("comment"),
-            extra=draft.extra,
+            section=draft.section,
             date=date,
-            source=SourceSpan(path=self.source, line=draft.line),
+            separator=separator,
         )
 
 

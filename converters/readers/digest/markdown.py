@@ -1,4 +1,4 @@
-"""The daily-arXiv-ai-enhanced Markdown digest, in every template that exists.
+"""The daily-arXiv-ai-enhanced Markdown digest, in every template that exists and the layouts forks invent.
 
 See ``docs/digest-format.md`` for what is accepted. The reader works on the text,
 never on a Markdown or HTML parse of it: titles and abstracts are raw text that
@@ -6,38 +6,57 @@ happens to contain ``[``, ``*``, ``<think>`` and column-0 ``Conclusion:`` lines.
 
 How a file is taken apart:
 
-1. every ``### [N] [Title](URL)`` line (``### [Title](URL)`` in V0/V1) starts a paper;
-2. a paper block runs to its first ``</details>`` line; what follows up to the
-   next paper is structure (section headings, back links, separators);
+1. every ``### [N] [Title](URL)`` line (``### [Title](URL)`` in V0/V1) starts a
+   paper (the upstream path); a file with no such line goes to the general
+   segmenter (:mod:`.layouts`), which finds papers as headings at any level,
+   list items or bold titles that name one work;
+2. an upstream paper block runs to its first ``</details>`` line (or, in a layout
+   without ``<details>``, to the next section heading); what follows up to the
+   next paper is structure (section headings, back links, separators), except
+   labelled lines right after it, which are the paper's too (``[**[PDF]**](url) |
+   **Categories:** cs.DB, cs.IT``);
 3. a block in the exact current template (V3, or V2's ``TLDR:``) is the fast
-   path; every other block goes through the general parser, which knows
-   labelled paragraphs (``Label: value`` or ``**Label:** value``) and keeps
+   path; every other body goes through the general field parser
+   (:mod:`.fields`), which knows labels in every form forks write and keeps
    labels it does not know in ``Paper.extra``.
 
 A field runs from its label to the blank line before the next label, so values
 come back byte for byte: multi-line text, trailing spaces, control characters.
 
-Why it is fast: the text is never split into lines. ``str.find`` finds the
-candidate heading lines and the regex runs only there; a
+Why the upstream path is fast: the text is never split into lines. ``str.find``
+finds the candidate heading lines and the regex runs only there; a
 current-template block is a chain of ``str.find`` calls for the delimiters that
-end its values, on bounds in the whole text, so each value is copied once;
-line numbers come from one ``str.count`` per block. Only the general parser
-(paragraphs, and the few lines right under a heading) and the structure
-between papers look at smaller pieces.
+end its values, on bounds in the whole text, so each value is copied once; line
+numbers come from one ``str.count`` per block. Only other bodies and the
+structure between papers are looked at line by line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from ...errors import InputError
-from ...model import Digest, Paper, Section, SourceSpan, TocEntry, new_paper, new_span, parse_arxiv_id
-from ..base import Reader, decode_text
-from .common import LABEL_LIKE, DigestBuilder
+from ...model import (
+    AI_FAILURE_KEYS,
+    Digest,
+    Paper,
+    Section,
+    SourceSpan,
+    TocEntry,
+    WorkId,
+    new_paper,
+    new_span,
+    parse_arxiv_id,
+    parse_work_link,
+)
+from ..base import DATE_RE, Reader, decode_text, parse_date
+from .common import DigestBuilder
+from .fields import Draft
+from .layouts import Entry, clean_title, find_entries, identifying_link
+from .vocabulary import Labels
 
 # --- the lines that make up a digest ------------------------------------------------
 
@@ -101,14 +120,9 @@ def _match_v3(text: str, start: int, end: int) -> tuple[int, str, str, str, _Tex
     return stop + 1, label, text[start + 1 : head - 1], text[category:category_end], tuple(values)
 
 
+_ARXIV = WorkId("arxiv", "")  # stands for the parsed arXiv id on the fast path
 _TEXT_FIELDS = ("tldr", "motivation", "method", "result", "conclusion", "abstract", "comment")
-# A bold label (``**Label:**``, ``> **Label:**``) or else a plain one (``Label: ``), in one match call.
-_LABEL_RE = re.compile(rf"(?:> )?\*\*(?P<bold>[^*\n]{{1,40}}?)[:：]\*\*(?: |$)|(?P<plain>{LABEL_LIKE})(?:: |:$|：)")
-_PARAGRAPH_BREAK_RE = re.compile(r"(\n\n+)")
-_AUTHOR_LINE_RE = re.compile(r"\*(?P<authors>.*)\*[ \t]*")
-_AUTHOR_CATEGORY_LINE_RE = re.compile(r"\*(?P<authors>.*)\* \| \*\*(?P<label>[^*:\n]+): (?P<value>.*)\*\*[ \t]*")
-_TRANSLATED_TITLE_RE = re.compile(r"> \*(?P<title>.*)\*[ \t]*")
-_DETAILS_LINE_RE = re.compile(r"[ \t]*(?:<details>|<summary>(?P<summary>.*)</summary>)[ \t]*")
+assert _TEXT_FIELDS[:5] == tuple(AI_FAILURE_KEYS)  # fast_paper relies on the AI fields coming first
 
 _ANCHOR_RE = re.compile(r"""<(?:div|a) id=(?:'([^']*)'|"([^"]*)"|([^\s>]+))\s*></(?:div|a)>""")
 
@@ -141,238 +155,266 @@ def _author_lines(text: str, headings: list[re.Match[str]]) -> Iterator[str]:
             yield text[start + 1 : stop] if stop >= 0 else text[start + 1 :]
 
 
-_TOC_HEADING_RE = re.compile(r"#{1,3} (?:Table of Contents|目录)\s*")
+_INLINE_ANCHOR_RE = re.compile(r"""<(?:div|a) id=(?:'[^']*'|"[^"]*"|[^\s>]+)\s*></(?:div|a)>[ \t]*""")
+_ANY_HEADING_RE = re.compile(r"(?P<marks>#{1,6})[ \t]+(?P<text>.*?)[ \t]*")
+_TOC_HEADING_RE = re.compile(r"(?:Table of Contents|目录|目次|목차)\s*")
 _TOC_ENTRY_RE = re.compile(
-    r"- \[(?P<cat>[^\]]+)\]\(#(?P<anchor>[^)]*)\)(?: \[Total: (?P<total>\d+)\]| \((?P<total2>\d+) 篇\))?\s*"
+    r"- \[(?P<cat>[^\]]+?)(?: \((?P<total3>\d+)\))?\]\(#(?P<anchor>[^)]*)\)"
+    r"(?: \[Total: (?P<total>\d+)\]| \((?P<total2>\d+) 篇\))?\s*"
 )
+_TOC_LINK_LINE_RE = re.compile(r"[ \t]*(?:[-*+]|\d+\.)[ \t]+\[[^\n]*\]\(#[^)\n]*\)[^\n]*")
 _SECTION_RE = re.compile(r"#{1,2} (?P<rest>.*)")
 _BACK_RE = re.compile(r"\s*(?:\[\[Back\]\]\(#toc\)|<small>.*</small>)\s*$")
+_BACK_LINKS_RE = re.compile(r"\s*\[\[?[^\]\n]*\]?\]\(#[^)\n]*\)\s*$")
 _TITLE_RE = re.compile(r"# (?P<title>(?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)\b.*)")
 _STATED_TOTAL_RE = re.compile(r"## (?:今日总计: (?P<a>\d+) 篇论文|Total Papers Today: (?P<b>\d+))\s*")
 _NO_PAPERS_RE = re.compile(r"#{1,3} (?:No New Papers Today|今日没有找到新论文。?)\s*")
 _SNIFF_RE = re.compile(
-    r"^(?:#{1,3} (?:Table of Contents|目录)|# (?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)\b.*"
+    r"^(?:#{1,3} (?:<a id=[^>\n]*></a>)?(?:Table of Contents|目录)|# (?:AI-Enhanced arXiv Daily|ArXiv Daily Papers)\b.*"
     r"|#{1,3} (?:No New Papers Today|今日没有找到新论文。?))[ \t]*\r?$",
     re.M,
 )
+# A labelled line above the papers: "**日期**: 2025-11-27", "**论文数量**: 20 篇", "Total papers: 20".
+_HEADER_LABEL_RE = re.compile(
+    r"(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<label>[^*_:：\n]{1,30}?)(?:\*\*|__)?[ \t]*[:：](?:\*\*|__)?[ \t]*(?P<value>.*)"
+)
+_COUNT_LABELS = frozenset(
+    {"论文数量", "论文总数", "总计", "papers", "total papers", "total", "number of papers", "論文数", "논문 수"}
+)
+_DATE_LABELS = frozenset({"日期", "date", "日付", "날짜"})
+_COUNT_RE = re.compile(r"\s*(\d+)\s*(?:篇|편|件|papers?)?\s*")
+# A line after a paper that carries more of its fields ("[**[PDF]**](url) | **Categories:** cs.DB").
+_TRAILER_FIELD_RE = re.compile(r"[^\n]*\*\*[^*\n]{1,40}?(?:[:：]\*\*|\*\*[ \t]*[:：])")
 # Lines between papers that mean nothing: blank, a rule, back links ("[⬆️ ...](#toc)").
 _IGNORABLE_LINE = r"[^\S\n]*|-{3,}[^\S\n]*|\[⬆️[^\]\n]*\]\(#[^)\n]*\)(?: \| \[⬆️[^\]\n]*\]\(#[^)\n]*\))*[^\S\n]*"
 _IGNORABLE_RE = re.compile(_IGNORABLE_LINE)
 _IGNORABLE_LINES_RE = re.compile(rf"(?:{_IGNORABLE_LINE})(?:\n(?:{_IGNORABLE_LINE}))*")  # every line ignorable
-
-
-@dataclass
-class _Draft:
-    """A paper while its block is being read; frozen into a Paper at the end."""
-
-    line: int
-    raw_authors: str = ""
-    fields: dict[str, str] = field(default_factory=dict)
-    extra: dict[str, str] = field(default_factory=dict)
-    categories: tuple[str, ...] = ()
-    layout: str = "v3-variant"
+_SECTION_END_RE = re.compile(r"#{1,2}[ \t]|<(?:div|a) id=")  # what ends a paper that has no </details>
 
 
 class _FileReader(DigestBuilder):
     """Reads one digest text. Single use."""
 
-    def __init__(self, text: str, source: str) -> None:
-        super().__init__(source)
+    def __init__(self, text: str, source: str, labels: Labels = ()) -> None:
+        super().__init__(source, labels)
         self.text = text
         self.papers: list[Paper] = []
         self.separator = ","
         self.section: str | None = None  # the heading the next paper is listed under
         self.date: dt.date | None = None
+        self.read_a_paper = False  # a paper came before the structure being scanned
 
     # -- top level ------------------------------------------------------------------
     def read(self) -> Digest:
         text = self.text
         headings = _find_headings(text)
+        if headings:
+            self.read_upstream(headings)
+        else:
+            lines = text.split("\n")
+            entries = find_entries(lines)
+            if entries:
+                self.read_general(lines, entries)
+            else:
+                self.scan_lines(lines, 1, followed_by_paper=False)
+                self.separator = self.author_separator(())
+                self.date = self.digest_date()
+                if not self.toc_seen and self.no_papers_notice is None and not self.restyle_title:
+                    raise InputError(
+                        "not an arXiv digest: found no paper (a heading, list item or bold title that links to "
+                        "an arXiv paper or a DOI, like ### [1] [Title](https://arxiv.org/abs/ID)), "
+                        "no table of contents and no 'no papers' notice",
+                        SourceSpan(path=self.source, line=self.stray_lines[0] if self.stray_lines else 1),
+                    )
+        return self.digest(self.papers, self.date, self.separator, self.stray_lines, "line")
+
+    def read_upstream(self, headings: list[re.Match[str]]) -> None:
+        """Papers under the generator's own headings: the fast path for the current template."""
+        text = self.text
         # Where each paper's "### " line starts, then the end: paper i runs from bounds[i] to bounds[i + 1].
         bounds = [heading.start() for heading in headings]
         bounds.append(len(text))
         first = bounds[0]
-        self.scan_structure(0, first, 1)
+        self.scan_structure(0, first, 1, followed_by_paper=True)
         self.separator = self.author_separator(_author_lines(text, headings))
         self.date = self.digest_date()
         line = text.count("\n", 0, first) + 1
-        for heading, start, end in zip(headings, bounds[:-1], bounds[1:], strict=True):
-            self.read_block(heading, end, line)
+        last = len(headings) - 1
+        for index, (heading, start, end) in enumerate(zip(headings, bounds[:-1], bounds[1:], strict=True)):
+            self.read_block(heading, end, line, followed_by_paper=index < last)
             line += text.count("\n", start, end)
-        if not headings and not self.toc_seen and self.no_papers_notice is None and self.title is None:
-            raise InputError(
-                "not an arXiv digest: found no paper heading (### [N] [Title](https://arxiv.org/abs/ID)), "
-                "no table of contents and no 'no papers' notice",
-                SourceSpan(path=self.source, line=self.stray_lines[0] if self.stray_lines else 1),
-            )
-        return self.finish()
 
-    def read_block(self, heading: re.Match[str], end: int, line: int) -> None:
+    def read_block(self, heading: re.Match[str], end: int, line: int, *, followed_by_paper: bool) -> None:
         """One paper, from its heading to ``end``; the current template never becomes a list of lines."""
         text = self.text
-        number, title, url = heading.groups()
         body_start = heading.end() + 1
         fast = _match_v3(text, body_start, end)
-        close = fast[0] if fast is not None else text.find("\n</details>", heading.end(), end)
-        if close < 0:
-            self.problem("error", "unclosed-paper", "paper block has no closing </details> line; paper skipped", line)
-            return
-        after = close + len("\n</details>")
-        if after < end and text[after] != "\n":  # "</details>" must be the whole line
-            after = text.find("\n", after)
-            after = end if after < 0 else after
-        arxiv_id = parse_arxiv_id(url)
-        if arxiv_id is None:
-            self.problem("error", "bad-url", f"paper link {url!r} is not an arXiv abs or pdf URL; paper skipped", line)
+        if fast is not None:
+            close = fast[0]
         else:
-            if fast is not None:
-                _, label, raw_authors, category, texts = fast
-                self.layouts.add("v3" if label == "TL;DR" else "v2")
-                extra: dict[str, str] = {}
-                categories: tuple[str, ...] = (category,) if category else ()
-            else:  # the line end before the closing blank line is not part of the last value
-                stop = close - 1 if close > body_start and text[close - 1] == "\n" else close
-                draft = self.take_general(text[body_start:stop], line)
-                raw_authors, extra, fields = draft.raw_authors, draft.extra, draft.fields
-                category = fields.get("primary_category", "")
-                categories = draft.categories or ((category,) if category else ())
-                texts = tuple(map(fields.get, _TEXT_FIELDS))
-            tldr, motivation, method, result, conclusion, abstract, comment = texts
-            authors = (
-                tuple(raw_authors.split(self.separator))
-                if raw_authors and raw_authors[0] != "["
-                else self.split_authors(raw_authors, self.separator, line)
-            )
-            self.papers.append(
-                new_paper(  # every field of Paper, in its order
-                    arxiv_id[0],  # id
-                    arxiv_id[1],  # version
-                    url,
-                    title,
-                    authors,
-                    category or None,  # primary_category
-                    categories,
-                    self.section,
-                    int(number) if number else None,  # number
-                    tldr,
-                    motivation,
-                    method,
-                    result,
-                    conclusion,
-                    abstract,
-                    comment,
-                    extra,
-                    self.date,
-                    new_span(self.source, line),  # source
-                    "arxiv",  # id_scheme
-                    None,  # abstract_translation
-                )
-            )
-        trailer = text[after + 1 : end]  # usually "\n"
+            close = text.find("\n</details>", heading.end(), end)
+            if close < 0 and text.find("<details", body_start, end) >= 0:
+                message = "paper block has no closing </details> line; paper skipped"
+                self.problem("error", "unclosed-paper", message, line)
+                return
+        if close >= 0:
+            after = close + len("\n</details>")
+            if after < end and text[after] != "\n":  # "</details>" must be the whole line
+                after = text.find("\n", after)
+                after = end if after < 0 else after
+        else:  # a layout without <details>: the paper runs to the next section heading or anchor
+            close = after = _body_end(text, body_start, end)
+        trailer = text[after + 1 : end] if after < end else ""  # usually "\n"
+        trailing: list[str] = []
+        rest = ""
         if trailer and not trailer.isspace() and not _IGNORABLE_LINES_RE.fullmatch(trailer):
-            trailer_line = line + text.count("\n", heading.start(), after + 1)
-            self.scan_structure(after + 1, end, trailer_line)
+            trailing, rest = _trailer_fields(trailer)
+        number, title, url = heading.groups()
+        found = parse_arxiv_id(url)  # the usual case, without building a WorkId
+        work = _ARXIV if found is not None else parse_work_link(url, any_url=True)
+        if work is None:
+            message = f"paper link {url!r} is not a web address (an arXiv, DOI or other URL); paper skipped"
+            self.problem("error", "bad-url", message, line)
+        elif fast is not None and not trailing:
+            self.papers.append(self.fast_paper(found or (work.id, work.version), work.scheme, heading, fast, line))
+        else:
+            # the line end before the closing blank line is not part of the last value
+            stop = close - 1 if close > body_start and text[close - 1] == "\n" else close
+            draft = Draft(line)
+            if found is not None:
+                work = WorkId("arxiv", *found)
+            self.body.parse(draft, text[body_start:stop].split("\n") if stop > body_start else [])
+            if trailing:
+                self.body.parse(draft, trailing, head=False)
+            title = clean_title(title) if title.startswith(("[", "**")) else title
+            number_value = int(number) if number else None
+            paper = self.paper(
+                draft,
+                work,
+                url,
+                title,
+                number=number_value,
+                section=self.section,
+                date=self.date,
+                separator=self.separator,
+            )
+            self.papers.append(paper)
+        self.read_a_paper = True
+        if rest:
+            trailer_line = line + text.count("\n", heading.start(), end - len(rest))
+            self.scan_lines(rest.split("\n"), trailer_line, followed_by_paper=followed_by_paper)
 
-    # -- paper blocks -----------------------------------------------------------------
-    def take_general(self, body: str, line_number: int) -> _Draft:
-        """Read a block of any layout: labelled paragraphs, bold or plain.
+    def fast_paper(
+        self,
+        identity: tuple[str, int | None],
+        scheme: str,
+        heading: re.Match[str],
+        fast: tuple[int, str, str, str, _Texts],
+        line: int,
+    ) -> Paper:
+        """A current-template paper from the values the fast path sliced out, built positionally."""
+        number, title, url = heading.groups()
+        _, label, raw_authors, category, texts = fast
+        self.layouts.add("v3" if label == "TL;DR" else "v2")
+        tldr, motivation, method, result, conclusion, abstract, comment = texts
+        extra: dict[str, str] = {}
+        # Most values are summaries: a set lookup and a length rule that out before any pattern runs.
+        starts, longest, failed = self.failure_starts, self.failure_longest, self.vocabulary.is_ai_failure
+        if (
+            (tldr[:1] in starts and len(tldr) <= longest and failed(tldr))  # type: ignore[index,arg-type]
+            or (motivation[:1] in starts and len(motivation) <= longest and failed(motivation))  # type: ignore[index,arg-type]
+            or (method[:1] in starts and len(method) <= longest and failed(method))  # type: ignore[index,arg-type]
+            or (result[:1] in starts and len(result) <= longest and failed(result))  # type: ignore[index,arg-type]
+            or (conclusion[:1] in starts and len(conclusion) <= longest and failed(conclusion))  # type: ignore[index,arg-type]
+        ):
+            fields = {name: value for name, value in zip(AI_FAILURE_KEYS, texts, strict=False) if value}
+            self.ai_failures(fields, extra, line)
+            tldr, motivation, method, result, conclusion = (fields.get(name) for name in AI_FAILURE_KEYS)
+        authors = (
+            tuple(raw_authors.split(self.separator))
+            if raw_authors and raw_authors[0] != "["
+            else self.split_authors(raw_authors, self.separator, line)
+        )
+        return new_paper(  # every field of Paper, in its order
+            identity[0],  # id
+            identity[1],  # version
+            url,
+            title,
+            authors,
+            category or None,  # primary_category
+            (category,) if category else (),  # categories
+            self.section,
+            int(number) if number else None,  # number
+            tldr,
+            motivation,
+            method,
+            result,
+            conclusion,
+            abstract,
+            comment,
+            extra,
+            self.date,
+            new_span(self.source, line),  # source
+            scheme,  # id_scheme
+            None,  # abstract_translation
+        )
 
-        Only the few lines under the heading are taken one at a time (with
-        str.find, not by splitting the block into lines); the paragraphs that
-        follow go to take_paragraphs as one string.
-        """
-        draft = _Draft(line_number)
-        start = 0  # the line being looked at
-        while start <= len(body):
-            stop = body.find("\n", start)
-            stop = len(body) if stop < 0 else stop
-            line = body[start:stop]
-            taken = not draft.raw_authors and self.take_head_line(draft, line)
-            if not taken and line.strip():
-                break
-            start = stop + 1
-        self.take_paragraphs(draft, body[start:])
-        if not draft.raw_authors:
-            self.problem("warning", "missing-authors", "paper has no author line", draft.line)
-        self.layouts.add(draft.layout)
-        return draft
+    def read_general(self, lines: list[str], entries: list[Entry]) -> None:
+        """Papers found by the general segmenter, with the structure between them."""
+        self.scan_lines(lines[: entries[0].start], 1, followed_by_paper=True)
+        self.separator = self.author_separator(_entry_author_lines(lines, entries))
+        self.date = self.digest_date()
+        for position, entry in enumerate(entries):
+            self.read_entry(lines, entry)
+            following = entries[position + 1].start if position + 1 < len(entries) else len(lines)
+            self.scan_lines(lines[entry.end : following], entry.end + 1, followed_by_paper=following < len(lines))
 
-    def take_head_line(self, draft: _Draft, line: str) -> bool:
-        """Take a line directly under the heading: a translated title, then the author line.
-
-        Each pattern runs only on lines with its literal start (and the author-and-category
-        line's "* | **"), so the lines that end the head cost no backtracking over long text.
-        """
-        if line.startswith("> *"):  # the literal start of _TRANSLATED_TITLE_RE
-            translated = _TRANSLATED_TITLE_RE.fullmatch(line)
-            if translated:
-                draft.extra["Translated title"] = translated.group("title")
-                draft.layout = "restyle"
-                return True
-        if line.startswith("*"):  # both author patterns start with "*"; only the first holds "* | **"
-            author = ("* | **" in line and _AUTHOR_CATEGORY_LINE_RE.fullmatch(line)) or _AUTHOR_LINE_RE.fullmatch(line)
-            if author:
-                draft.raw_authors = author.group("authors") or ""
-                if "label" in author.groupdict():
-                    draft.layout = "restyle"
-                    self.assign(draft, author.group("label"), author.group("value"))
-                return True
-        return False
-
-    def take_paragraphs(self, draft: _Draft, rest: str) -> None:
-        """Assign each labelled paragraph of ``rest`` to a field."""
-        parts = _PARAGRAPH_BREAK_RE.split(rest)
-        current: str | None = None  # the key in draft.fields / draft.extra being filled
-        current_in_extra = False
-        summary_abstract = False
-        # parts alternates paragraph, blank-line run, paragraph ...: pair each paragraph with the run before it
-        for para, sep in zip(parts[::2], ["", *parts[1::2]], strict=True):
-            if para[:1] in ("<", " ", "\t", "\n"):  # <details>/<summary> lines may lead
-                para_lines = para.split("\n")
-                skip = 0
-                for pl in para_lines:
-                    details = _DETAILS_LINE_RE.fullmatch(pl)
-                    if details is None and pl.strip():
-                        break
-                    if details is not None and (details.group("summary") or "").strip() == "Abstract":
-                        summary_abstract = True
-                    skip += 1
-                if skip:
-                    para = "\n".join(para_lines[skip:])
-                    sep = ""  # a structural line separates the value from what came before
-                    current = None
-            if not para:
-                continue
-            if summary_abstract:  # V0: the whole <details> body is the abstract
-                draft.layout = "v0"
-                draft.fields["abstract"] = draft.fields.get("abstract", "") + sep + para
-                continue
-            label_match = _LABEL_RE.match(para)
-            if label_match is not None:
-                bold, plain = label_match.groups()
-                if bold is not None:
-                    draft.layout = "restyle"
-                label = bold if bold is not None else plain
-                value = para[label_match.end() :]
-                if label.strip().lower() == "task":
-                    draft.layout = "v1"
-                slot = self.assign(draft, label, value)
-                current, current_in_extra = slot if slot else (None, False)
-            elif current is not None:  # a field that holds a blank line
-                target = draft.extra if current_in_extra else draft.fields
-                target[current] += sep + para
-            else:
-                draft.extra["Text"] = draft.extra.get("Text", "") + sep + para
-                self.problem(
-                    "warning", "unlabelled-text", "text without a label; kept as extra field 'Text'", draft.line
-                )
+    def read_entry(self, lines: list[str], entry: Entry) -> None:
+        body = [_dedent(line, entry.indent) for line in lines[entry.start + 1 : entry.end]]
+        draft = Draft(entry.start + 1, layout="general", title=entry.title)
+        self.body.parse(draft, body)
+        draft.layout = "general"
+        work, url = entry.work, entry.url
+        if work is None or url is None:
+            found = identifying_link(draft.links) or identifying_link(body)
+            if found is None:  # the segmenter saw one; a label may have taken it over
+                self.problem("error", "no-identifier", "paper names no arXiv id, DOI or URL; paper skipped", draft.line)
+                return
+            work, url = found
+        self.read_a_paper = True
+        title = draft.title or ""
+        paper = self.paper(
+            draft, work, url, title, number=entry.number, section=self.section, date=self.date, separator=self.separator
+        )
+        self.papers.append(paper)
 
     # -- everything between papers ------------------------------------------------------
-    def scan_structure(self, start: int, end: int, line: int) -> None:
-        for offset, raw in enumerate(self.text[start:end].split("\n")):
-            self.structure_line(raw, line + offset)
+    def scan_structure(self, start: int, end: int, line: int, *, followed_by_paper: bool) -> None:
+        self.scan_lines(self.text[start:end].split("\n"), line, followed_by_paper=followed_by_paper)
 
-    def structure_line(self, raw: str, line: int) -> None:
+    def scan_lines(self, lines: Sequence[str], line: int, *, followed_by_paper: bool) -> None:
+        """Structure between papers, ``lines[0]`` being line ``line`` of the file.
+
+        A heading this does not otherwise recognise is a section when a paper
+        follows it with no heading of its level or above in between.
+        """
+        last_at_level: dict[int, int] = {}  # heading level -> offset of the last heading at or above it
+        if followed_by_paper:
+            for offset, raw in enumerate(lines):
+                heading = _ANY_HEADING_RE.fullmatch(raw) if raw.startswith("#") else None
+                if heading is not None:
+                    for level in range(len(heading.group("marks")), 7):
+                        last_at_level[level] = offset
+        for offset, raw in enumerate(lines):
+            section_ok = followed_by_paper and raw.startswith("#") and self._last_heading(raw, offset, last_at_level)
+            self.structure_line(raw, line + offset, section_ok)
+
+    @staticmethod
+    def _last_heading(raw: str, offset: int, last_at_level: dict[int, int]) -> bool:
+        heading = _ANY_HEADING_RE.fullmatch(raw)
+        return heading is not None and last_at_level.get(len(heading.group("marks"))) == offset
+
+    def structure_line(self, raw: str, line: int, section_ok: bool = False) -> None:
         if _IGNORABLE_RE.fullmatch(raw):
             return
         anchor = _ANCHOR_RE.fullmatch(raw.strip())
@@ -383,12 +425,15 @@ class _FileReader(DigestBuilder):
             else:
                 self.pending_anchor = name
             return
-        if _TOC_HEADING_RE.fullmatch(raw):
+        heading = _ANY_HEADING_RE.fullmatch(raw) if raw.startswith("#") else None
+        text = _INLINE_ANCHOR_RE.sub("", heading.group("text")) if heading else ""
+        if heading is not None and _TOC_HEADING_RE.fullmatch(text):
             self.toc_seen = True
             return
+        in_toc = self.toc_seen and not self.sections and not self.read_a_paper
         entry = _TOC_ENTRY_RE.fullmatch(raw)
-        if entry and self.toc_seen and not self.sections:
-            total = entry.group("total") or entry.group("total2")
+        if entry and in_toc and parse_work_link("https://arxiv.org/abs/" + entry.group("anchor")) is None:
+            total = entry.group("total") or entry.group("total2") or entry.group("total3")
             self.toc.append(
                 TocEntry(
                     category=entry.group("cat"),
@@ -398,9 +443,12 @@ class _FileReader(DigestBuilder):
                 )
             )
             return
+        if in_toc and _TOC_LINK_LINE_RE.fullmatch(raw):  # a table of contents that lists papers, or its groups
+            return
         title = _TITLE_RE.fullmatch(raw)
         if title:
             self.title = title.group("title").strip()
+            self.restyle_title = True
             return
         stated = _STATED_TOTAL_RE.fullmatch(raw)
         if stated:
@@ -415,31 +463,129 @@ class _FileReader(DigestBuilder):
             inline = _ANCHOR_RE.match(rest)
             if inline:
                 rest = rest[inline.end() :]
-            if self.pending_anchor is not None or inline or "[[Back]]" in rest:
-                name = _BACK_RE.sub("", rest).strip()
-                self.sections.append(Section(category=name, line=line))
-                self.section = name
-                self.pending_anchor = None
+            # an anchor of its own inside a table of contents names one of its groups, unless a paper follows
+            if self.pending_anchor is not None or "[[Back]]" in rest or (inline and (section_ok or not in_toc)):
+                self.open_section(_BACK_RE.sub("", rest).strip(), line)
                 return
+        if heading is not None:
+            if line == 1 and len(heading.group("marks")) == 1 and self.title is None and not in_toc:
+                self.title = text.strip()  # a generator's own heading: "# 每日 ArXiv 摘要速递: 2025-06-08"
+                return
+            if section_ok:  # a paper follows: the heading it is listed under (never one of a TOC's groups)
+                self.open_section(_section_name(text), line)
+                return
+            if in_toc:  # the groups of a table of contents
+                return
+        if not self.read_a_paper and self.header_line(raw, line):
+            return
         if self.no_papers_notice is None:  # the sentence under a notice is part of it
             self.stray_lines.append(line)
 
-    # -- the whole file ---------------------------------------------------------------
-    def finish(self) -> Digest:
-        return self.digest(self.papers, self.date, self.separator, self.stray_lines, "line")
+    def open_section(self, name: str, line: int) -> None:
+        self.sections.append(Section(category=name, line=line))
+        self.section = name
+        self.pending_anchor = None
+
+    def header_line(self, raw: str, line: int) -> bool:
+        """A labelled line above the papers (``**日期**: 2025-11-27``, ``**论文数量**: 20 篇``): a date, a
+        stated total, or other facts about the run (``**LLM**: …``), none of them stray text."""
+        found = _HEADER_LABEL_RE.fullmatch(raw)
+        if found is None or "://" in found.group("label"):
+            return False
+        label = found.group("label").strip().casefold()
+        value = found.group("value").replace("*", "")
+        if label in _COUNT_LABELS:
+            count = _COUNT_RE.fullmatch(value)
+            if count:
+                self.stated_total = (int(count.group(1)), line)
+        elif label in _DATE_LABELS:
+            date = DATE_RE.search(value)
+            parsed = parse_date(date) if date else None
+            if parsed is not None:
+                self.header_date = (parsed, line)
+        return True
+
+
+def _body_end(text: str, start: int, end: int) -> int:
+    """Where a paper without ``<details>`` ends: before the next section heading or anchor line, and
+    before the blank lines, rules and back links that precede it (the position of a line break)."""
+    stop = end
+    at = start - 1
+    while at < end:
+        if _SECTION_END_RE.match(text, at + 1, end):
+            stop = at
+            break
+        at = text.find("\n", at + 1, end)
+        if at < 0:
+            break
+    # back over the ignorable lines at the end
+    while stop > start:
+        line_start = text.rfind("\n", start - 1, stop - 1) + 1
+        line = text[max(line_start, start) : stop]
+        if not _IGNORABLE_RE.fullmatch(line) and not _BACK_LINKS_RE.fullmatch(line):
+            break
+        stop = line_start - 1
+    return max(stop, start - 1)
+
+
+def _trailer_fields(trailer: str) -> tuple[list[str], str]:
+    """(the labelled lines right after a paper's ``</details>``, what follows them): fields such as
+    ``[**[PDF]**](url) | **Categories:** cs.DB, cs.IT`` belong to the paper."""
+    lines = trailer.split("\n")
+    taken: list[str] = []
+    index = 0
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    while index < len(lines) and _TRAILER_FIELD_RE.match(lines[index]):
+        taken.append(lines[index])
+        index += 1
+    if not taken:
+        return [], trailer
+    return taken, "\n".join(lines[index:])
+
+
+def _entry_author_lines(lines: Sequence[str], entries: Sequence[Entry]) -> Iterator[str]:
+    """The italic line under each paper's first line, without its "*": what decides the author separator."""
+    for entry in entries:
+        for line in lines[entry.start + 1 : entry.end]:
+            line = _dedent(line, entry.indent)
+            if line.strip():
+                if line.startswith("*") and not line.startswith("**"):
+                    yield line.strip().strip("*")
+                break
+
+
+def _dedent(line: str, indent: int) -> str:
+    """A list item's body line without the item's indent (lazy continuation lines may have less)."""
+    if not indent:
+        return line
+    return line[indent:] if line[:indent].isspace() else line.lstrip(" ")
+
+
+def _section_name(text: str) -> str:
+    """A section heading's name: no back links, emphasis, or repeated ``[name]`` (``cs.DB [cs.DB]``)."""
+    name = _BACK_LINKS_RE.sub("", _BACK_RE.sub("", text)).strip().strip("*_ ")
+    if name.endswith("]") and "[" in name:
+        head, _, bracketed = name[:-1].rpartition("[")
+        if head.strip() == bracketed.strip():
+            name = head.strip()
+    return name
 
 
 class DigestMarkdownReader(Reader):
     name: ClassVar[str] = "digest"
     description: ClassVar[str] = (
-        "arXiv daily digest Markdown (daily-arXiv-ai-enhanced and its forks; V0-V3, fork layouts)"
+        "arXiv daily digest Markdown (daily-arXiv-ai-enhanced, every template, and the layouts its forks invent)"
     )
     suffixes: ClassVar[tuple[str, ...]] = (".md", ".markdown")
     aliases: ClassVar[tuple[str, ...]] = ("md", "digest-md", "markdown")
 
     def sniff(self, head: str, path: str) -> bool:
         """Whole lines only: a page that merely quotes "# Table of Contents" is not a digest."""
-        return bool(_find_headings(head) or _SNIFF_RE.search(head.lstrip("\ufeff")))
+        head = head.lstrip("\ufeff")
+        if _find_headings(head) or _SNIFF_RE.search(head):
+            return True
+        return bool(find_entries(head.split("\n")[:-1] if len(head) >= 16384 else head.split("\n")))
 
     def read(self, data: bytes, source: str) -> Digest:
-        return _FileReader(decode_text(data, source), source).read()
+        return _FileReader(decode_text(data, source), source, self.options.labels).read()
