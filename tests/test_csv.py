@@ -83,9 +83,10 @@ def expected_cell(paper: Paper, column: str) -> str:
         "authors": "; ".join(paper.authors),
         "categories": "; ".join(paper.categories),
         "extra": json.dumps(dict(paper.extra), ensure_ascii=False) if paper.extra else "",
-        "abs_url": f"https://arxiv.org/abs/{paper.id}",
-        "pdf_url": f"https://arxiv.org/pdf/{paper.id}",
-        "doi": f"10.48550/arXiv.{paper.id}",
+        # arXiv's pages and DOI for an arXiv paper; a DOI work's own DOI; nothing else for other works
+        "abs_url": f"https://arxiv.org/abs/{paper.id}" if paper.is_arxiv else "",
+        "pdf_url": f"https://arxiv.org/pdf/{paper.id}" if paper.is_arxiv else "",
+        "doi": f"10.48550/arXiv.{paper.id}" if paper.is_arxiv else paper.id if paper.id_scheme == "doi" else "",
     }
     return fixed[column]
 
