@@ -401,6 +401,10 @@ def test_csv_rows() -> None:
     # the failure messages stay data in the extra column, under their own labels, never in a summary column
     assert json.loads(frame["extra"][3]) == dict(SICI_WORK.extra)
     assert list(frame["tldr"])[3:5] == ["", ""]
+    assert list(frame["id_scheme"]) == [p.id_scheme for p in PAPERS]
+    assert list(frame["link"]) == [p.link for p in PAPERS]  # the model's link, as the digest's DOI had it
+    assert list(frame["abstract_translation"]) == [p.abstract_translation or "" for p in PAPERS]
+    assert list(frame["abstract"])[3] == ""  # the original only: a CSV carries both
 
 
 # --- DOCX --------------------------------------------------------------------------------------
