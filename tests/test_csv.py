@@ -67,6 +67,7 @@ def expected_cell(paper: Paper, column: str) -> str:
         "conclusion": paper.conclusion,
         "abstract": paper.abstract,
         "section": paper.section,
+        "abstract_translation": paper.abstract_translation,
         "number": paper.number,
         "comment": paper.comment,
         "date": paper.date.isoformat() if paper.date else None,
@@ -83,9 +84,16 @@ def expected_cell(paper: Paper, column: str) -> str:
         "authors": "; ".join(paper.authors),
         "categories": "; ".join(paper.categories),
         "extra": json.dumps(dict(paper.extra), ensure_ascii=False) if paper.extra else "",
-        "abs_url": f"https://arxiv.org/abs/{paper.id}",
-        "pdf_url": f"https://arxiv.org/pdf/{paper.id}",
-        "doi": f"10.48550/arXiv.{paper.id}",
+        # arXiv's pages and DOI for an arXiv paper; a DOI work's own DOI; nothing else for other works
+        "abs_url": f"https://arxiv.org/abs/{paper.id}" if paper.is_arxiv else "",
+        "pdf_url": f"https://arxiv.org/pdf/{paper.id}" if paper.is_arxiv else "",
+        "doi": f"10.48550/arXiv.{paper.id}" if paper.is_arxiv else paper.id if paper.id_scheme == "doi" else "",
+        "id_scheme": paper.id_scheme,
+        "link": {
+            "arxiv": f"https://arxiv.org/abs/{paper.id}",
+            "doi": f"https://doi.org/{paper.id}",
+            "pmid": f"https://pubmed.ncbi.nlm.nih.gov/{paper.id}/",
+        }.get(paper.id_scheme, paper.id),
     }
     return fixed[column]
 

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import docx
 import pytest
@@ -29,7 +30,7 @@ from lxml import etree
 
 from cli import main
 from converters.errors import OutputError
-from converters.model import Digest, Paper, Section
+from converters.model import AI_FAILURE_KEYS, Digest, Paper, Section
 from converters.registry import get_writer, writer_for_path
 from converters.text.clean import one_line, xml_text
 from converters.writers.docx.writer import ZIP_TIMESTAMP, DocxWriter
@@ -116,9 +117,12 @@ def expected_paper(number: int, paper: Paper, *, dated: bool, max_authors: int =
         else:
             authors = ", ".join(names)
         rows.append({"style": "Paper Authors", "text": authors})
-    vid = xml_text(paper.versioned_id)
-    abs_url, pdf_url = f"https://arxiv.org/abs/{vid}", f"https://arxiv.org/pdf/{vid}"
-    details = f"arXiv:{vid}{DOT}PDF"
+    if paper.is_arxiv:
+        vid = xml_text(paper.versioned_id)
+        links = [[f"https://arxiv.org/abs/{vid}", f"arXiv:{vid}"], [f"https://arxiv.org/pdf/{vid}", "PDF"]]
+    else:  # a DOI, PubMed or URL work: its label, linking to its landing page as a URI; no PDF
+        links = [[quote(xml_text(paper.link), safe="!#$%&'()*+,/:;=?@[]~"), paper.label]]
+    details = DOT.join(text for _, text in links)
     category = one_line(xml_text(paper.category or ""))
     if category:
         details += f"{DOT}{category}"
@@ -127,15 +131,18 @@ def expected_paper(number: int, paper: Paper, *, dated: bool, max_authors: int =
         details += f" (also {', '.join(others)})"
     if dated and paper.date is not None:
         details += f"{DOT}{paper.date.isoformat()}"
-    rows.append({"style": "Paper Links", "text": details, "links": [[abs_url, f"arXiv:{vid}"], [pdf_url, "PDF"]]})
-    fields = [(label, getattr(paper, name)) for name, label in LABELS] + list(paper.extra.items())
+    rows.append({"style": "Paper Links", "text": details, "links": links})
+    # AI failure messages kept in extra are not shown
+    extra = [(label, value) for label, value in paper.extra.items() if label not in AI_FAILURE_KEYS.values()]
+    fields = [(label, getattr(paper, name)) for name, label in LABELS] + extra
     for label, value in fields:
         if value and xml_text(value).strip():
             rows.append({"style": "Paper Field", "text": f"{one_line(xml_text(label))}: {xml_text(value)}"})
     if paper.comment and abstract_paragraphs(paper.comment):
         rows.append({"style": "Paper Field", "text": "Comment: " + " ".join(abstract_paragraphs(paper.comment))})
-    for index, text in enumerate(abstract_paragraphs(paper.abstract or "")):
-        rows.append({"style": "Paper Abstract", "text": f"Abstract: {text}" if index == 0 else text})
+    for label, abstract in (("Abstract", paper.abstract), ("Abstract translation", paper.abstract_translation)):
+        for index, text in enumerate(abstract_paragraphs(abstract or "")):
+            rows.append({"style": "Paper Abstract", "text": f"{label}: {text}" if index == 0 else text})
     return rows
 
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from email.utils import parsedate_to_datetime
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import feedparser
 import lxml.html
@@ -44,7 +44,7 @@ RFC822_RE = re.compile(
     r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}"
 )
 RFC3339_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
-FIELDS = ("tldr", "motivation", "method", "result", "conclusion", "abstract", "comment")
+FIELDS = ("tldr", "motivation", "method", "result", "conclusion", "abstract", "abstract_translation", "comment")
 CONTENT_TAGS = {"p", "strong", "br", "a"}
 # Links in the HTML the writers make (checked to be the only markup by the read-back tests).
 HREF_RE = re.compile(r'\b(?:href|src)="([^"]*)"')
@@ -78,11 +78,26 @@ def expected_papers(digest: Digest) -> list[tuple[int, Paper]]:
 
 
 def expected_title(paper: Paper) -> str:
-    return clean_line(paper.title) or f"arXiv:{paper.id}"
+    return clean_line(paper.title) or (f"arXiv:{paper.id}" if paper.is_arxiv else paper.label)
 
 
 def expected_summary(paper: Paper) -> str:
-    return feed_text(paper.tldr or "").strip() or feed_text(paper.abstract or "").strip()
+    """The TL;DR, else the abstract, else the digest's translation of it."""
+    for value in (paper.tldr, paper.abstract, paper.abstract_translation):
+        text = feed_text(value or "").strip()
+        if text:
+            return text
+    return ""
+
+
+def expected_link(paper: Paper) -> str:
+    """An item's link and id: the version-free abstract page, or another work's landing page as a URI."""
+    return paper.abs_url or quote(paper.link, safe="!#$%&'()*+,/:;=?@[]~")
+
+
+def expected_hrefs(paper: Paper) -> list[str]:
+    """The links of an item's content: abstract page and PDF for an arXiv paper, the landing page for another work."""
+    return [paper.abs_url, paper.pdf_url] if paper.is_arxiv else [expected_link(paper)]
 
 
 def expected_names(paper: Paper) -> list[str]:
@@ -240,7 +255,7 @@ def check_items_against_digest(kind: str, parsed: Any, digest: Digest) -> None:
     assert len(entries) == len(papers)
     assert digest.date is not None
     for index, (entry, (position, paper)) in enumerate(zip(entries, papers, strict=True)):
-        assert entry.id == paper.abs_url and entry.link == paper.abs_url
+        assert entry.id == expected_link(paper) and entry.link == expected_link(paper)
         assert entry.title == expected_title(paper)
         published = dt.datetime(*entry.published_parsed[:6]).replace(tzinfo=dt.UTC)
         # Digest date at midnight UTC, seconds counting down so digest order is time order.
@@ -265,7 +280,7 @@ def check_items_against_digest(kind: str, parsed: Any, digest: Digest) -> None:
         assert [t.term for t in entry.get("tags", [])] == expected_categories(digest, paper.id)
         text, hrefs, tags = content_text_and_links(content)
         assert tags <= CONTENT_TAGS, f"item {index}: markup from the data: {tags - CONTENT_TAGS}"
-        assert hrefs == [paper.abs_url, paper.pdf_url]
+        assert hrefs == expected_hrefs(paper)
         flat = words(text)
         for field in FIELDS:
             value = words(feed_text(getattr(paper, field) or ""))

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import lxml.html
 import pytest
@@ -23,7 +24,7 @@ from pyld.documentloader.frozen import FrozenDocumentLoader
 from rdflib import RDF, Literal, URIRef
 
 from cli import main
-from converters.model import Digest, Paper
+from converters.model import AI_FAILURE_KEYS, Digest, Paper
 from converters.registry import get_writer, writer_for_path
 from converters.text.clean import json_for_html_script, utf8
 from converters.writers.jsonld import NAMESPACE, PREFIX, JsonLdWriter, article, document, doi_url
@@ -379,17 +380,37 @@ def test_any_text_survives_json_and_expansion(
 # --- real consumers over the whole corpus ---------------------------------------------
 
 
+def expected_url(paper: Paper) -> str:
+    """An article's ``url``: the version-free abstract page, or another work's landing page as a URI."""
+    return paper.abs_url or quote(paper.link, safe="!#$%&'()*+,/:;=?@[]~")
+
+
+def expected_identifiers(paper: Paper) -> dict[str, str]:
+    """propertyID -> value of an article's identifiers: arXiv and its DOI, a DOI, a PubMed id, or none (a URL)."""
+    if paper.is_arxiv:
+        return {"arXiv": paper.id, "DOI": f"10.48550/arXiv.{paper.id}"}
+    return {{"doi": "DOI", "pmid": "PMID"}[paper.id_scheme]: paper.id} if paper.id_scheme != "url" else {}
+
+
+def has_summary(paper: Paper) -> bool:
+    """Whether the digest wrote anything about the paper: AI text, its own fields (not AI failure messages),
+    a translation of the abstract."""
+    extra = set(paper.extra) - set(AI_FAILURE_KEYS.values())
+    ai = (paper.tldr, paper.motivation, paper.method, paper.result, paper.conclusion)
+    return any(ai) or bool(extra) or bool(paper.abstract_translation)
+
+
 def check_graph_against_model(graph: rdflib.Graph, papers: Sequence[Paper]) -> None:
-    """The RDF says what the model says: one node per arXiv id, its names, authors, abstracts and summaries."""
+    """The RDF says what the model says: one node per paper id, its names, authors, abstracts and summaries."""
     by_id: dict[str, list[Paper]] = {}
     for one in papers:
         by_id.setdefault(one.id, []).append(one)
     articles = set(graph.subjects(RDF.type, SDO.ScholarlyArticle))
     assert articles == {URIRef(doi_url(group[0])) for group in by_id.values()}
     ai = URIRef(str(SDO) + "TrainedAlgorithmicMediaDigitalSource")
-    for paper_id, group in by_id.items():
+    for group in by_id.values():
         node = URIRef(doi_url(group[0]))
-        assert (node, SDO.url, URIRef(f"https://arxiv.org/abs/{paper_id}")) in graph
+        assert (node, SDO.url, URIRef(expected_url(group[0]))) in graph
         assert set(graph.objects(node, SDO.name)) == {Literal(p.title) for p in group if p.title}
         # AI text never lands in the abstract: the article's abstracts are exactly the model's.
         assert set(graph.objects(node, SDO.abstract)) == {Literal(p.abstract) for p in group if p.abstract}
@@ -399,9 +420,9 @@ def check_graph_against_model(graph: rdflib.Graph, papers: Sequence[Paper]) -> N
             str(graph.value(pv, SDO.propertyID)): str(graph.value(pv, SDO.value))
             for pv in graph.objects(node, SDO.identifier)
         }
-        assert values == {"arXiv": paper_id, "DOI": f"10.48550/arXiv.{paper_id}"}
+        assert values == expected_identifiers(group[0])
         summaries = list(graph.objects(node, SDO.subjectOf))
-        expected = [p for p in group if p.tldr or p.motivation or p.method or p.result or p.conclusion or p.extra]
+        expected = [p for p in group if has_summary(p)]
         assert len(summaries) == len(expected)
         for summary in summaries:
             assert (summary, SDO.digitalSourceType, ai) in graph

@@ -73,6 +73,10 @@ COLUMNS: dict[str, Callable[[Paper], str]] = {
     "abs_url": lambda p: p.abs_url or "",
     "pdf_url": lambda p: p.pdf_url or "",
     "doi": lambda p: p.doi or "",
+    # Added later, so at the end: --columns all gains them, the default columns are unchanged.
+    "id_scheme": lambda p: p.id_scheme,
+    "link": lambda p: p.link,
+    "abstract_translation": lambda p: _text(p.abstract_translation),
 }
 
 #: The columns written when ``--columns`` is not given.

@@ -1,12 +1,15 @@
 """``jsonld``: schema.org JSON-LD, for web pages and knowledge graphs.
 
 The document is a ``@graph`` with one ``ItemList`` per digest; each list item
-is a ``ScholarlyArticle`` identified by its arXiv DOI URL. What the digest's
+is a ``ScholarlyArticle`` identified by its DOI URL (arXiv's DOI for an arXiv
+paper), or by its landing page when it has no DOI (a PubMed id or a URL). What the digest's
 LLM wrote about a paper is kept apart from the paper itself: it is a separate
 ``CreativeWork`` (``subjectOf`` the article) marked with schema.org's
 ``digitalSourceType`` for AI-generated text, never the article's ``abstract``.
 Fields schema.org has no term for use the ``arxport:`` namespace
-(:data:`NAMESPACE`).
+(:data:`NAMESPACE`). The digest's translation of the abstract belongs to that
+digest-made part too (``arxport:abstractTranslation``), and so do its other
+labelled fields; an AI field's failure message is left out.
 
 Values are written as the model holds them (TeX and control characters
 included; JSON escapes what it must). Empty values are left out, and so is
@@ -27,6 +30,7 @@ from typing import IO, Any, ClassVar
 from ..model import Digest, Paper
 from ..text.clean import json_for_html_script, utf8
 from .base import OptionSpec, Writer, WriteReport
+from .shared import shown_extra, uri, work_name
 
 SCHEMA_CONTEXT = "https://schema.org"
 #: Prefix and IRI of arxport's own terms. ``.invalid`` (RFC 2606) can never name
@@ -49,8 +53,22 @@ _AI_TERMS = (
 
 
 def doi_url(paper: Paper) -> str:
-    """The ``@id`` of a paper: its arXiv DOI as a resolver URL."""
-    return DOI_RESOLVER + paper.doi if paper.doi else paper.link
+    """The ``@id`` of a paper: its DOI as a resolver URL (arXiv's DOI for an arXiv paper), else its landing
+    page (PubMed's page, the URL), as a valid URI (:func:`~converters.writers.shared.uri`)."""
+    return uri(DOI_RESOLVER + paper.doi if paper.doi else paper.link)
+
+
+def _identifiers(paper: Paper, identifier: str) -> list[dict[str, Any]]:
+    """``identifier`` PropertyValues: ``arXiv`` for an arXiv paper, ``DOI`` for anything with a DOI, ``PMID``
+    for a PubMed work (a work known only by its URL has none: its ``url`` is all there is)."""
+    found = []
+    if paper.is_arxiv:
+        found.append({"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.id, "url": paper.abs_url})
+    if paper.doi:
+        found.append({"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi, "url": identifier})
+    if paper.id_scheme == "pmid":
+        found.append({"@type": "PropertyValue", "propertyID": "PMID", "value": paper.id, "url": identifier})
+    return found
 
 
 def _categories(paper: Paper) -> list[str]:
@@ -65,7 +83,7 @@ def _summary(paper: Paper) -> dict[str, Any] | None:
     """The AI-written part of a paper's entry as its own CreativeWork, or None when the digest has none."""
     node: dict[str, Any] = {
         "@type": "CreativeWork",
-        "name": f"AI-generated summary of arXiv:{paper.id}",
+        "name": f"AI-generated summary of {work_name(paper)}",
         "digitalSourceType": {"@id": AI_GENERATED},
         "isBasedOn": doi_url(paper),
     }
@@ -78,10 +96,14 @@ def _summary(paper: Paper) -> dict[str, Any] | None:
         if value:
             node[term] = value
             filled = True
-    if paper.extra:
+    if paper.abstract_translation:
+        node[f"{PREFIX}:abstractTranslation"] = paper.abstract_translation
+        filled = True
+    extra = shown_extra(paper)
+    if extra:
         # Fork-specific fields (keywords, translations, selection reasons ...): added by the digest, not by arXiv.
         node[f"{PREFIX}:extra"] = [
-            {"@type": "PropertyValue", "name": label, "value": value} for label, value in paper.extra.items()
+            {"@type": "PropertyValue", "name": label, "value": value} for label, value in extra.items()
         ]
         filled = True
     if not filled:
@@ -94,17 +116,15 @@ def _summary(paper: Paper) -> dict[str, Any] | None:
 def article(paper: Paper) -> dict[str, Any]:
     """One paper as a schema.org ScholarlyArticle node (keys in a fixed order)."""
     identifier = doi_url(paper)
-    node: dict[str, Any] = {
-        "@type": "ScholarlyArticle",
-        "@id": identifier,
-        "identifier": [
-            {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.id, "url": paper.link},
-            {"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi, "url": identifier},
-        ],
-        "url": paper.link,
+    url = uri(paper.link)
+    node: dict[str, Any] = {"@type": "ScholarlyArticle", "@id": identifier}
+    identifiers = _identifiers(paper, identifier)
+    if identifiers:
+        node["identifier"] = identifiers
+    node["url"] = url
+    if identifier != url:
         # Consumers that ignore @id (search engines) still get the DOI.
-        "sameAs": identifier,
-    }
+        node["sameAs"] = identifier
     if paper.version is not None:
         node["version"] = paper.version
     if paper.title:
@@ -115,13 +135,16 @@ def article(paper: Paper) -> dict[str, Any]:
     if paper.abstract:
         node["abstract"] = paper.abstract
     categories = _categories(paper)
-    if categories:
+    if categories and paper.is_arxiv:
         node["about"] = [
             {"@type": "DefinedTerm", "termCode": code, "inDefinedTermSet": CATEGORY_TAXONOMY} for code in categories
         ]
+    elif categories:  # another work's categories are the digest's own topics, not arXiv's taxonomy
+        node["about"] = [{"@type": "DefinedTerm", "name": name} for name in categories]
     if paper.comment:
         node[f"{PREFIX}:comment"] = paper.comment
-    node["isAccessibleForFree"] = True
+    if paper.is_arxiv:
+        node["isAccessibleForFree"] = True  # arXiv's papers are; another work may be behind a paywall
     summary = _summary(paper)
     if summary is not None:
         node["subjectOf"] = summary
@@ -176,5 +199,5 @@ def _notes(papers: list[Paper]) -> tuple[str, ...]:
         return ()
     return (
         f"{len(papers) - distinct} paper(s) are listed more than once; "
-        "in RDF each arXiv id is one node, with every summary attached to it",
+        "in RDF each paper (arXiv id, DOI ...) is one node, with every summary attached to it",
     )

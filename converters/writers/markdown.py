@@ -6,7 +6,13 @@ the author separator of the file is reused. Anything else (several digests, a
 JSON Lines file, an older template) is laid out the same way with the totals
 counted and the papers renumbered 1..n. Labelled fields the template has no
 place for (``Paper.extra``) are written as ``Label: value`` paragraphs inside
-``<details>``, before the abstract.
+``<details>``, before the abstract, and so is the digest's translation of the
+abstract (``Abstract translation: ...``, only when there is one).
+
+An AI field that held a failure message is empty (None) in the model and its
+text is in ``extra`` under :data:`~converters.model.AI_FAILURE_KEYS`: it is
+written back in the field's place, not as an extra paragraph, so a digest whose
+summaries failed comes back byte for byte too.
 """
 
 from __future__ import annotations
@@ -14,24 +20,44 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
-from ..model import Digest, Paper
+from ..model import AI_FAILURE_KEYS, AI_FIELDS, Digest, Paper
 from .base import Writer, WriteReport
 
 _HEADER = "<div id=toc></div>\n\n# Table of Contents\n\n"
 
 
+def _ai_fields(paper: Paper) -> tuple[dict[str, str], dict[str, str]]:
+    """(the text of each AI field as the digest showed it, the extras left to write as paragraphs).
+
+    A field that is None shows the failure message kept for it in ``extra``
+    (:data:`~converters.model.AI_FAILURE_KEYS`), and that message is then not
+    written again as an extra; otherwise the field's own value ('' for None).
+    """
+    extras = dict(paper.extra)
+    shown = {}
+    for field in AI_FIELDS:
+        value = getattr(paper, field)
+        if value is None:
+            value = extras.pop(AI_FAILURE_KEYS[field], None)
+        shown[field] = value or ""
+    return shown, extras
+
+
 def _block(number: int, paper: Paper, separator: str) -> str:
-    extras = "".join(f"{label}: {value}\n\n" for label, value in paper.extra.items())
+    ai, extra = _ai_fields(paper)
+    extras = "".join(f"{label}: {value}\n\n" for label, value in extra.items())
+    if paper.abstract_translation is not None:
+        extras += f"Abstract translation: {paper.abstract_translation}\n\n"
     return (
         f"### [{number}] [{paper.title}]({paper.url})\n"
         f"*{separator.join(paper.authors)}*\n\n"
         f"Main category: {paper.category or ''}\n\n"
-        f"TL;DR: {paper.tldr or ''}\n\n\n"
+        f"TL;DR: {ai['tldr']}\n\n\n"
         "<details>\n  <summary>Details</summary>\n"
-        f"Motivation: {paper.motivation or ''}\n\n"
-        f"Method: {paper.method or ''}\n\n"
-        f"Result: {paper.result or ''}\n\n"
-        f"Conclusion: {paper.conclusion or ''}\n\n"
+        f"Motivation: {ai['motivation']}\n\n"
+        f"Method: {ai['method']}\n\n"
+        f"Result: {ai['result']}\n\n"
+        f"Conclusion: {ai['conclusion']}\n\n"
         f"{extras}"
         f"Abstract: {paper.abstract or ''}\n\n"
         "</details>\n"

@@ -1,4 +1,4 @@
-"""Reading an existing ``.bib`` file for ``--merge``: its text, its keys and the arXiv papers it holds.
+"""Reading an existing ``.bib`` file for ``--merge``: its text, its keys and the papers it holds.
 
 The file is parsed with bibtexparser v2 (imported here only, so a plain export
 never pays for it). Its text is kept byte for byte: merging appends new entries
@@ -8,6 +8,11 @@ entry names its arXiv id, in any version, in one of the ways exporters do:
 (Mendeley, others), the arXiv DOI ``10.48550/arXiv.<id>``, an arxiv.org
 ``abs``/``pdf`` URL, or ``arXiv:<id>`` in any field (Google Scholar's
 ``journal = {arXiv preprint arXiv:...}``).
+
+A work that is not on arXiv counts as present when an entry's ``doi`` field
+names its DOI (bare, ``doi:`` or a resolver URL; DOIs compare
+case-insensitively), its ``pmid`` field its PubMed id, or its ``url`` field
+its link (a DOI resolver or PubMed URL counts as that DOI or PubMed id).
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from ...errors import OutputError
-from ...model import parse_arxiv_id
+from ...model import Paper, parse_arxiv_id, parse_work_link
+from ..shared import uri
 
 _ID = r"(\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
 # arXiv ids in free text: "arXiv:2501.01234v2", "10.48550/arXiv.2501.01234", "arxiv.org/abs/..."
@@ -30,11 +37,12 @@ _ID_FIELDS = ("eprint", "arxivid", "arxiv", "arxiv_id")
 # Every "@type{key," of the file, failed blocks included: keys that must not be handed out again.
 _KEY_RE = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]+)\s*,")
 _NOT_ENTRIES = frozenset({"comment", "string", "preamble"})
+_PMID_RE = re.compile(r"\d{1,9}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
 class ExistingBib:
-    """An existing bibliography: its text as read, its keys and the arXiv ids it cites."""
+    """An existing bibliography: its text as read, its keys, the arXiv ids and the other works it cites."""
 
     path: str
     text: str
@@ -42,6 +50,35 @@ class ExistingBib:
     arxiv_ids: frozenset[str]
     entries: int
     failed_blocks: int
+    #: (scheme, id) of every other work it names (:func:`work_key`): DOIs, PubMed ids, URLs.
+    works: frozenset[tuple[str, str]] = frozenset()
+
+    def cites(self, paper: Paper) -> bool:
+        """Whether an entry already names ``paper`` (see the module docstring)."""
+        if paper.is_arxiv:
+            return paper.id in self.arxiv_ids
+        return work_key(paper.id_scheme, paper.id) in self.works
+
+
+def work_key(scheme: str, identifier: str) -> tuple[str, str]:
+    """How a non-arXiv work is compared: DOIs percent-decoded and case-insensitively, URLs as URIs
+    (:func:`~converters.writers.shared.uri`, as the writers write them), PubMed ids as they are."""
+    if scheme == "doi":
+        return (scheme, unquote(identifier).lower())
+    return (scheme, uri(identifier) if scheme == "url" else identifier)
+
+
+def _work_in_field(name: str, value: str) -> tuple[str, str] | None:
+    """The work a ``doi``, ``pmid`` or ``url`` field names, as :func:`work_key`; None for other fields."""
+    value = value.strip().strip('{}"').strip()
+    found = None
+    if name == "doi":
+        found = parse_work_link(value if value.lower().startswith(("http", "doi:")) else "doi:" + value)
+    elif name == "pmid":
+        return work_key("pmid", value) if _PMID_RE.fullmatch(value) else None
+    elif name == "url":
+        found = parse_work_link(value, any_url=True)
+    return work_key(found.scheme, found.id) if found is not None and found.scheme != "arxiv" else None
 
 
 def read_existing(path: str) -> ExistingBib:
@@ -68,7 +105,7 @@ def read_existing(path: str) -> ExistingBib:
 
 
 def parse_existing(text: str, path: str = "<merge>") -> ExistingBib:
-    """The keys and arXiv ids of a ``.bib`` text (see the module docstring)."""
+    """The keys, arXiv ids and other works of a ``.bib`` text (see the module docstring)."""
     from bibtexparser.entrypoint import parse_string
 
     logger = logging.getLogger("bibtexparser")
@@ -82,10 +119,14 @@ def parse_existing(text: str, path: str = "<merge>") -> ExistingBib:
         logger.propagate = propagate
     keys = {match.group(2) for match in _KEY_RE.finditer(text) if match.group(1).lower() not in _NOT_ENTRIES}
     ids: set[str] = set()
+    works: set[tuple[str, str]] = set()
     for entry in library.entries:
         keys.add(entry.key)
         for field in entry.fields:
             value = str(field.value)
+            work = _work_in_field(field.key.lower(), value)
+            if work is not None:
+                works.add(work)
             if field.key.lower() in _ID_FIELDS:
                 found = parse_arxiv_id(value.strip().strip('{}"').strip())
                 if found:
@@ -101,4 +142,5 @@ def parse_existing(text: str, path: str = "<merge>") -> ExistingBib:
         arxiv_ids=frozenset(ids),
         entries=len(library.entries),
         failed_blocks=len(library.failed_blocks),
+        works=frozenset(works),
     )

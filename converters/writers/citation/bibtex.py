@@ -8,6 +8,12 @@ not print). ``biblatex`` writes ``@online`` entries in biblatex's data model
 (``eprinttype``/``eprintclass``, ``date``, ``urldate``, ``annotation``) that
 ``biber --validate-datamodel`` accepts without a warning.
 
+A work that is not on arXiv (a DOI, a PubMed id or a URL) is written with what
+it has: the same entry type, no arXiv field (``eprint``, ``archivePrefix``,
+``primaryClass``; ``eprinttype``, ``eprintclass``, ``version``), its own DOI
+when it has one, its landing page as ``url``, and the digest's year as its
+year (:func:`~converters.writers.citation.keys.work_year_month`).
+
 Both write UTF-8 by default (``--ascii`` for LaTeX macros instead), escape
 every value with :func:`converters.text.latex.latex`, and take keys from
 :mod:`converters.writers.citation.keys`. ``--merge refs.bib`` writes the existing file
@@ -17,16 +23,18 @@ unchanged followed by entries for the papers it does not have yet; see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar, cast
 
 from ...errors import OutputError
-from ...model import Digest
+from ...model import Digest, Paper
 from ...text.clean import utf8
 from ...text.latex import latex, latex_many, to_ascii, to_ascii_many
 from ..base import OptionSpec, Writer, WriteReport
+from ..shared import uri
 from .bibmerge import ExistingBib, read_existing
 from .keys import KEY_FORMATS
 from .names import PersonName, family_given_lists
@@ -53,6 +61,8 @@ MERGE_OPTION = OptionSpec(
     metavar="BIB",
 )
 
+# What a verbatim field (doi) cannot hold: braces would unbalance the entry, a backslash starts a command.
+_BIB_UNSAFE_RE = re.compile(r"[{}\\]")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 #: One field of every entry: (name, its value in each entry, braced); month macros are written bare.
@@ -100,7 +110,7 @@ def _text_columns(records: Sequence[Citation], ascii: bool) -> dict[str, list[st
         "title": latex_many([r.title for r in records], protect=True, ascii=ascii, cleaned=True),
         "author": _author_fields(records, ascii),
         "category": latex_many([r.paper.category for r in records], math=False, ascii=ascii),
-        "abstract": latex_many([r.paper.abstract for r in records], ascii=ascii),
+        "abstract": latex_many([r.abstract for r in records], ascii=ascii),
         "keywords": latex_many([", ".join(r.keywords) for r in records], math=False, ascii=ascii, cleaned=True),
         "note": latex_many([r.paper.comment for r in records], ascii=ascii),
         "summary": latex_many([r.summary_text() for r in records], ascii=ascii, cleaned=True),
@@ -158,7 +168,7 @@ class _BibWriter(Writer):
         papers, repeats = unique_papers(digests)
         notes = list(duplicate_note(repeats))
         if existing is not None:
-            kept = [paper for paper in papers if paper.id not in existing.arxiv_ids]
+            kept = [paper for paper in papers if not existing.cites(paper)]
             notes.append(
                 f"merged into {existing.path}: kept its {existing.entries} entries,"
                 f" skipped {len(papers) - len(kept)} paper(s) it already cites"
@@ -172,6 +182,9 @@ class _BibWriter(Writer):
         authorless = sum(1 for record in records if not record.authors)
         if authorless:
             notes.append(f"{authorless} paper(s) have no authors; their entries have no author field")
+        undated = sum(1 for record in records if not record.year)
+        if undated:
+            notes.append(f"{undated} work(s) not on arXiv have no digest date; their entries have no year")
         fields = self.fields(records, _text_columns(records, ascii))
         text = _entries(self.kind, self.width, [record.key for record in records], fields)
         if existing is not None and existing.text.strip():
@@ -196,11 +209,11 @@ class BibtexWriter(_BibWriter):
             ("author", text["author"], True),
             ("year", [str(record.year) if record.year else "" for record in records], True),
             ("month", [_MONTHS[record.month - 1] if record.month else "" for record in records], False),
-            ("eprint", [paper.id for paper in papers], True),
-            ("archivePrefix", ["arXiv"] * len(records), True),
-            ("primaryClass", text["category"], True),
-            ("doi", [paper.doi or "" for paper in papers], True),
-            ("url", [paper.link for paper in papers], True),
+            ("eprint", _arxiv_only(papers, [paper.id for paper in papers]), True),
+            ("archivePrefix", _arxiv_only(papers, ["arXiv"] * len(papers)), True),
+            ("primaryClass", _arxiv_only(papers, text["category"]), True),
+            ("doi", _dois(papers), True),
+            ("url", [uri(paper.link) for paper in papers], True),
             ("abstract", text["abstract"], True),
             ("keywords", text["keywords"], True),
             ("note", text["note"], True),
@@ -220,12 +233,12 @@ class BiblatexWriter(_BibWriter):
             ("title", text["title"], True),
             ("author", text["author"], True),
             ("date", [_date(record) for record in records], True),
-            ("eprint", [paper.id for paper in papers], True),
-            ("eprinttype", ["arxiv"] * len(records), True),
-            ("eprintclass", text["category"], True),
-            ("version", [str(paper.version) if paper.version is not None else "" for paper in papers], True),
-            ("doi", [paper.doi or "" for paper in papers], True),
-            ("url", [paper.link for paper in papers], True),
+            ("eprint", _arxiv_only(papers, [paper.id for paper in papers]), True),
+            ("eprinttype", _arxiv_only(papers, ["arxiv"] * len(papers)), True),
+            ("eprintclass", _arxiv_only(papers, text["category"]), True),
+            ("version", _arxiv_only(papers, [str(p.version) if p.version is not None else "" for p in papers]), True),
+            ("doi", _dois(papers), True),
+            ("url", [uri(paper.link) for paper in papers], True),
             ("urldate", [paper.date.isoformat() if paper.date else "" for paper in papers], True),
             ("abstract", text["abstract"], True),
             ("keywords", text["keywords"], True),
@@ -234,8 +247,21 @@ class BiblatexWriter(_BibWriter):
         ]
 
 
+def _arxiv_only(papers: Sequence[Paper], values: Sequence[str]) -> Sequence[str]:
+    """``values`` for the arXiv papers, '' (no field) for other works; ``values`` itself when all are arXiv papers."""
+    if all(paper.is_arxiv for paper in papers):
+        return values
+    return [value if paper.is_arxiv else "" for paper, value in zip(papers, values, strict=True)]
+
+
+def _dois(papers: Sequence[Paper]) -> list[str]:
+    """The ``doi`` field of each entry: arXiv's DOI, a work's own DOI, or '' (none, or one a ``.bib`` value
+    cannot hold as it is: the field is never escaped, and the ``url`` field has the DOI anyway)."""
+    return [doi if doi and not _BIB_UNSAFE_RE.search(doi) else "" for doi in (paper.doi for paper in papers)]
+
+
 def _date(record: Citation) -> str:
-    """biblatex's ``date``: ``YYYY-MM`` of the arXiv id, or ``YYYY`` without a month."""
+    """biblatex's ``date``: ``YYYY-MM`` of the arXiv id, or ``YYYY`` without a month (always, for other works)."""
     if not record.year:
         return ""
     return f"{record.year:04d}-{record.month:02d}" if record.month else f"{record.year:04d}"

@@ -10,6 +10,10 @@ particle and suffix, ``literal`` for names that cannot be split), ``issued``
 ``abstract``, ``keyword`` (categories), ``note`` (arXiv's comment), ``annote``
 (the AI summary, one line per field) and ``version``. Values are plain text
 (CSL-JSON has no TeX), cleaned of control characters, on one line.
+
+A work that is not on arXiv has no ``publisher``, ``number`` or ``version``
+(arXiv's); its ``DOI`` is its own (when it has one), ``PMID`` its PubMed id,
+``URL`` its landing page and ``issued`` the digest's year.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any, BinaryIO, ClassVar
 from ...model import Digest
 from ...text.clean import clean_line, utf8
 from ..base import OptionSpec, Writer, WriteReport
+from ..shared import uri
 from .bibtex import KEY_FORMAT_OPTION
 from .names import PersonName
 from .records import Citation, citations, duplicate_note, unique_papers
@@ -44,6 +49,7 @@ def csl_item(record: Citation) -> dict[str, Any]:
     paper = record.paper
     issued = [record.year, record.month] if record.month else [record.year]
     accessed = [paper.date.year, paper.date.month, paper.date.day] if paper.date else None
+    arxiv = paper.is_arxiv
     item: dict[str, Any] = {
         "id": record.key,
         "type": "article",
@@ -51,12 +57,13 @@ def csl_item(record: Citation) -> dict[str, Any]:
         "author": [csl_name(name) for name in record.names],
         "issued": {"date-parts": [issued]} if record.year else None,
         "accessed": {"date-parts": [accessed]} if accessed else None,
-        "publisher": "arXiv",
-        "number": f"arXiv:{paper.id}",
-        "version": str(paper.version) if paper.version is not None else None,
+        "publisher": "arXiv" if arxiv else None,
+        "number": f"arXiv:{paper.id}" if arxiv else None,
+        "version": str(paper.version) if arxiv and paper.version is not None else None,
         "DOI": paper.doi,
-        "URL": paper.link,
-        "abstract": clean_line(paper.abstract) if paper.abstract else None,
+        "PMID": paper.id if paper.id_scheme == "pmid" else None,
+        "URL": uri(paper.link),
+        "abstract": clean_line(record.abstract) if record.abstract else None,
         "keyword": ", ".join(record.keywords),
         "note": clean_line(paper.comment) if paper.comment else None,
         "annote": record.summary_text("\n"),

@@ -15,8 +15,16 @@ Two forms (``--key-format``):
     The arXiv identifier: ``arXiv:2511.13751``; an old-style id's slash becomes
     an underscore (``arXiv:hep-th_9901001``).
 
+A work that is not on arXiv (a DOI, a PubMed id or a URL) has no arXiv id to
+date it: its ``arxiv`` key takes the year of the digest that listed it (none
+when undated, :func:`work_year_month`), and its ``id`` key is its identifier
+in the same way: ``doi:10.1063_5.0319757``, ``PMID:41234567``, or ``url:``
+and the URL without its scheme (``url:example.org_paper_42``), anything but
+ASCII letters, digits and ``. : _ -`` turned into ``_``.
+
 Clashes. Two papers of one run can get the same key. All papers that share a
-key are ordered by arXiv id (oldest submission first); the first keeps the bare
+key are ordered by arXiv id (oldest submission first; other works after every
+arXiv paper, by identifier); the first keeps the bare
 key and the others get ``a``, ``b``, ... ``z``, ``aa``, ``ab`` ... in that order,
 skipping any key already taken. So a key depends only on the paper and on the
 papers it clashes with, never on input order, and a paper added by a later
@@ -71,6 +79,9 @@ _FOLD: dict[str, str] = {
 _SEPARATOR = "\x06"  # joins the texts _fold_ascii_many folds in one pass
 _NOT_KEY_CHAR_OR_SEPARATOR_RE = re.compile("[^a-z0-9" + _SEPARATOR + "]+")
 _ID_KEY_UNSAFE_RE = re.compile(r"[^A-Za-z0-9.:_-]")
+_URL_SCHEME_RE = re.compile(r"^https?://", re.IGNORECASE)
+#: What an ``id`` key starts with, by :attr:`~converters.model.Paper.id_scheme`.
+ID_KEY_PREFIXES: dict[str, str] = {"arxiv": "arXiv:", "doi": "doi:", "pmid": "PMID:", "url": "url:"}
 _NEW_ID_RE = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})$")
 _OLD_ID_RE = re.compile(r"^(.+)/(\d{2})(\d{2})(\d{3})$")
 
@@ -92,6 +103,14 @@ def id_year_month(arxiv_id: str) -> tuple[int, int | None] | None:
         return None
     year, month = parts[0], parts[1]
     return year, month if 1 <= month <= 12 else None
+
+
+def work_year_month(paper: Paper) -> tuple[int, int | None] | None:
+    """The (year, month) a citation gives a paper: an arXiv paper's from its id (:func:`id_year_month`);
+    for another work the year of its digest and no month (a digest dates nothing else), None when undated."""
+    if paper.is_arxiv:
+        return id_year_month(paper.id)
+    return (paper.date.year, None) if paper.date is not None else None
 
 
 def id_order(arxiv_id: str) -> tuple[int, int, str, int]:
@@ -135,7 +154,7 @@ def arxiv_style_keys(papers: Sequence[Paper]) -> list[str]:
     folded = _fold_ascii_many(surnames + titles)
     keys = []
     for paper, surname, title in zip(papers, folded[: len(papers)], folded[len(papers) :], strict=True):
-        when = id_year_month(paper.id)
+        when = work_year_month(paper)
         keys.append(f"{surname or 'anon'}{when[0] if when else ''}{title}")
     return keys
 
@@ -160,8 +179,10 @@ def _fold_ascii_many(texts: Sequence[str]) -> list[str]:
 
 
 def id_style_key(paper: Paper) -> str:
-    """``arXiv:<id>``, with anything but letters, digits and ``. : _ -`` turned into ``_``."""
-    return "arXiv:" + _ID_KEY_UNSAFE_RE.sub("_", paper.id)
+    """``arXiv:<id>`` (``doi:``, ``PMID:``, ``url:`` for other works, a URL without its scheme), with anything
+    but ASCII letters, digits and ``. : _ -`` turned into ``_``."""
+    value = _URL_SCHEME_RE.sub("", paper.id) if paper.id_scheme == "url" else paper.id
+    return ID_KEY_PREFIXES[paper.id_scheme] + _ID_KEY_UNSAFE_RE.sub("_", value)
 
 
 def suffixes() -> Iterator[str]:
@@ -173,7 +194,7 @@ def suffixes() -> Iterator[str]:
 def assign_keys(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterable[str] = ()) -> list[str]:
     """One unique key per paper, in the order of ``papers`` (see the module docstring for the rule).
 
-    ``papers`` must not repeat an arXiv id. ``taken`` holds keys that may not be
+    ``papers`` must not repeat an id. ``taken`` holds keys that may not be
     handed out (those of an existing ``.bib``); they are compared case-insensitively.
     """
     if key_format not in KEY_FORMATS:

@@ -1,11 +1,13 @@
 """What the citation writers (BibTeX, BibLaTeX, RIS, CSL-JSON) share: one record per paper.
 
 A citation file holds each paper once, so the papers of all digests are merged
-by arXiv id first (:func:`unique_papers`): a paper keeps the place of its first
-listing and the text of its newest one (latest digest date; among listings of
-one date, the last). Each record then gets its citation key
-(:mod:`converters.writers.citation.keys`), the year and month of its arXiv id, its authors
-split for citation formats (:mod:`converters.writers.citation.names`) and its AI summary.
+by id first (:func:`unique_papers`; an arXiv id, a DOI, a PubMed id or a URL,
+which never collide): a paper keeps the place of its first listing and the
+text of its newest one (latest digest date; among listings of one date, the
+last). Each record then gets its citation key
+(:mod:`converters.writers.citation.keys`), its year and month
+(:func:`~converters.writers.citation.keys.work_year_month`), its authors split
+for citation formats (:mod:`converters.writers.citation.names`) and its AI summary.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import NamedTuple
 from ...model import Digest, Paper, iter_papers
 from ...text.clean import clean_line as clean
 from ...text.clean import clean_lines
-from .keys import assign_keys, id_year_month
+from ..shared import shown_abstract, work_name
+from .keys import assign_keys, work_year_month
 from .names import PersonName, clean_name_lists, split_cleaned_names
 
 #: The AI summary fields and the labels they carry in citation notes.
@@ -36,12 +39,13 @@ class Citation(NamedTuple):
 
     key: str
     paper: Paper
-    #: Year and month of version 1, from the arXiv id.
+    #: Year and month of version 1, from the arXiv id; for another work the digest's year and no month.
     year: int | None
     month: int | None
     #: The author names, cleaned, empty ones left out; :attr:`names` splits them.
     authors: tuple[str, ...]
-    #: The title, or ``arXiv:<id>`` when the digest gave none (every format requires one).
+    #: The title, or ``arXiv:<id>`` (``doi:<doi>`` ..., :func:`~converters.writers.shared.work_name`) when the
+    #: digest gave none (every format requires one).
     title: str
     #: The primary category, then the other categories, each once.
     keywords: tuple[str, ...]
@@ -54,13 +58,19 @@ class Citation(NamedTuple):
         the BibTeX writer needs them only for the few lists :func:`~converters.writers.citation.names.family_given` rejects."""
         return split_cleaned_names(self.authors)
 
+    @property
+    def abstract(self) -> str | None:
+        """The abstract to write, uncleaned: the original, else the digest's translation
+        (:func:`~converters.writers.shared.shown_abstract`)."""
+        return shown_abstract(self.paper)
+
     def summary_text(self, separator: str = " ") -> str:
         """The AI summary as ``TL;DR: ... Motivation: ...``; empty when the digest had none."""
         return separator.join(self.summary)
 
 
 def unique_papers(digests: Iterable[Digest]) -> tuple[list[Paper], int]:
-    """(one paper per arXiv id, how many repeated listings were folded in); see the module docstring."""
+    """(one paper per id, how many repeated listings were folded in); see the module docstring."""
     chosen: dict[str, Paper] = {}
     total = 0
     for paper in iter_papers(digests):
@@ -76,7 +86,7 @@ def _date(paper: Paper) -> dt.date:
 
 
 def citations(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterable[str] = ()) -> list[Citation]:
-    """A :class:`Citation` for each paper (arXiv ids must be unique), keys assigned over the whole list.
+    """A :class:`Citation` for each paper (ids must be unique), keys assigned over the whole list.
 
     Text values are cleaned a field at a time over all papers (:func:`clean_lines`),
     which checks nearly clean columns in a few C-level passes instead of a call per value.
@@ -88,7 +98,7 @@ def citations(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterabl
     for key, paper, title, authors, keywords, summary in zip(
         keys, papers, titles, author_lists, _keywords(papers), _summaries(papers), strict=True
     ):
-        when = id_year_month(paper.id)
+        when = work_year_month(paper)
         records.append(
             Citation(
                 key,
@@ -96,7 +106,7 @@ def citations(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterabl
                 when[0] if when else None,
                 when[1] if when else None,
                 authors,
-                title or f"arXiv:{paper.id}",
+                title or work_name(paper),
                 keywords,
                 summary,
             )
@@ -146,4 +156,4 @@ def duplicate_note(repeats: int) -> tuple[str, ...]:
     """The report note for papers listed more than once, or nothing."""
     if not repeats:
         return ()
-    return (f"{repeats} repeated listing(s) of an arXiv id written once, with the newest digest's text",)
+    return (f"{repeats} repeated listing(s) of a paper written once, with the newest digest's text",)

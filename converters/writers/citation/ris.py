@@ -6,6 +6,11 @@ id, ``Y2`` (access date) the digest date, ``AB``, one ``KW`` per category, ``DO`
 (arXiv's DOI), ``UR``, ``DB  - arXiv`` and ``AN`` (the arXiv id), and ``N1``
 notes for the AI summary and arXiv's comment. RIS has no escaping and one value
 per line, so every value is cleaned to one line without control characters.
+
+A work that is not on arXiv has no arXiv value: ``DO`` is its own DOI (when it
+has one), ``UR`` its landing page, ``PY`` the digest's year and no ``DA``; a
+PubMed work gets ``DB  - PubMed`` and ``AN`` its PubMed id (where EndNote keeps
+it; Zotero reads ``DB``/``AN`` as archive and location in archive, as for arXiv).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any, BinaryIO, ClassVar
 from ...model import Digest
 from ...text.clean import clean_line, utf8
 from ..base import OptionSpec, Writer, WriteReport
+from ..shared import uri
 from .bibtex import KEY_FORMAT_OPTION
 from .names import PersonName
 from .records import Citation, citations, duplicate_note, unique_papers
@@ -29,9 +35,14 @@ def ris_name(name: PersonName) -> str:
     return ", ".join(part for part in (name.sort_family, name.given, name.suffix) if part)
 
 
+#: ``DB`` (name of database) and ``AN`` (accession number) hold the id of a paper in these schemes.
+DATABASES: dict[str, str] = {"arxiv": "arXiv", "pmid": "PubMed"}
+
+
 def ris_record(record: Citation) -> dict[str, Any]:
     """The rispy record (rispy's field names) of one paper; empty values are left out."""
     paper = record.paper
+    database = DATABASES.get(paper.id_scheme, "")
     notes = []
     if record.summary:
         notes.append(record.summary_text())
@@ -46,12 +57,13 @@ def ris_record(record: Citation) -> dict[str, Any]:
         "year": str(record.year) if record.year else "",
         "date": f"{record.year:04d}/{record.month:02d}" if record.year and record.month else "",
         "access_date": paper.date.strftime("%Y/%m/%d") if paper.date else "",
-        "abstract": clean_line(paper.abstract) if paper.abstract else "",
+        "abstract": clean_line(record.abstract) if record.abstract else "",
         "keywords": list(record.keywords),
         "doi": paper.doi,
-        "urls": [paper.link],
-        "name_of_database": "arXiv",
-        "accession_number": paper.id,
+        # Readers split UR at ";" (rispy does, as RIS files list several URLs so): a ";" of the link is escaped.
+        "urls": [uri(paper.link).replace(";", "%3B")],
+        "name_of_database": database,
+        "accession_number": paper.id if database else "",
         "notes": notes,
     }
     return {name: value for name, value in fields.items() if value}

@@ -13,7 +13,13 @@ Text rules (the same for every paper):
   whitespace starts a new paragraph, any other line break is hard wrapping and
   becomes a space;
 * everything goes through :func:`converters.text.clean.xml_text`: other control characters are removed;
-* a field that is missing or empty is left out, label included. TeX is kept as written.
+* a field that is missing or empty is left out, label included. TeX is kept as written;
+* an AI field's failure message (kept in ``extra``, :data:`~converters.model.AI_FAILURE_KEYS`) is left out:
+  it is neither a summary nor digest data.
+
+A work that is not on arXiv links its label (``doi:...``, ``PMID:...``, the URL)
+to its landing page and has no PDF link. The abstract is followed by the
+digest's translation of it (``Abstract translation``) when the digest gave one.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field
 
 from ...model import Digest, Paper
 from ...text.clean import one_line, xml_text
+from ..shared import shown_extra, uri
 from . import wordml as x
 
 #: Paragraph and character styles the body uses: style id -> (name shown in Word, kind).
@@ -154,6 +161,15 @@ def paper_url(paper: Paper, kind: str) -> str:
     return f"https://arxiv.org/{kind}/{xml_text(paper.versioned_id)}"
 
 
+def paper_links(paper: Paper) -> list[tuple[str, str]]:
+    """(target, text) of the links on a paper's links line: ``arXiv:<id>[vN]`` to its versioned abstract page and
+    ``PDF`` to its versioned PDF for an arXiv paper; for another work its label (``doi:...``, ``PMID:...``, the
+    URL) to its landing page (:func:`~converters.writers.shared.uri`), and no PDF link."""
+    if paper.is_arxiv:
+        return [(paper_url(paper, "abs"), f"arXiv:{xml_text(paper.versioned_id)}"), (paper_url(paper, "pdf"), "PDF")]
+    return [(uri(xml_text(paper.link)), paper.label)]
+
+
 def _labelled(label: str, text: str, style: str = "PaperField") -> str:
     return x.paragraph(style, x.run(f"{label}: ", "FieldLabel"), x.run(text))
 
@@ -201,12 +217,11 @@ class _Builder:
         authors = author_line(paper.authors, self.options.max_authors)
         if authors:
             add(x.paragraph("PaperAuthors", x.run(authors)))
-        identifier = xml_text(paper.versioned_id)
-        details = [
-            x.external_link(self.links.id_for(paper_url(paper, "abs")), f"arXiv:{identifier}", "Hyperlink"),
-            x.run(_SEPARATOR),
-            x.external_link(self.links.id_for(paper_url(paper, "pdf")), "PDF", "Hyperlink"),
-        ]
+        details: list[str] = []
+        for target, text in paper_links(paper):
+            if details:
+                details.append(x.run(_SEPARATOR))
+            details.append(x.external_link(self.links.id_for(target), text, "Hyperlink"))
         category = one_line(xml_text(paper.category or ""))
         if category:
             details.append(x.run(f"{_SEPARATOR}{category}"))
@@ -220,19 +235,24 @@ class _Builder:
             value = getattr(paper, name)
             if value and xml_text(value).strip():
                 add(_labelled(label, value))
-        for label, value in paper.extra.items():
+        for label, value in shown_extra(paper).items():
             if value and xml_text(value).strip():
                 add(_labelled(one_line(xml_text(label)), value))
         if paper.comment:
             comment = " ".join(abstract_paragraphs(paper.comment))
             if comment:
                 add(_labelled("Comment", comment))
-        if self.options.abstracts and paper.abstract:
-            for index, text in enumerate(abstract_paragraphs(paper.abstract)):
-                if index == 0:
-                    add(_labelled("Abstract", text, "PaperAbstract"))
-                else:
-                    add(x.paragraph("PaperAbstract", x.run(text)))
+        if self.options.abstracts:
+            self.abstract("Abstract", paper.abstract)
+            self.abstract("Abstract translation", paper.abstract_translation)
+
+    def abstract(self, label: str, text: str | None) -> None:
+        """An abstract's paragraphs (arXiv's rule, :func:`abstract_paragraphs`), the first led by ``label``."""
+        for index, paragraph in enumerate(abstract_paragraphs(text or "")):
+            if index == 0:
+                self.paragraphs.append(_labelled(label, paragraph, "PaperAbstract"))
+            else:
+                self.paragraphs.append(x.paragraph("PaperAbstract", x.run(paragraph)))
 
 
 def papers_count(count: int) -> str:

@@ -3,7 +3,7 @@
 The main use is a rolling feed: a digest is generated every day, and the last N
 days become one feed that readers subscribe to. Feed readers key items by id,
 so everything here is chosen to stay put between runs: one item per version-free
-arXiv id, dates taken from digest file names (never the clock), byte-identical
+arXiv id (or DOI, PubMed id, URL), dates taken from digest file names (never the clock), byte-identical
 output for the same input.
 
 * :mod:`.settings`  the options (shared by both writers) and the TOML config file;

@@ -18,6 +18,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from ...errors import OutputError
+from ...model import Paper
+from ..shared import uri
 from .content import PaperText, paper_texts, text_line
 from .selection import FeedItem, Selection
 from .settings import FeedSettings
@@ -133,8 +135,14 @@ def _feed(kind: FeedKind, selection: Selection, head: FeedHead) -> FeedGenerator
     return generator
 
 
+def item_url(paper: Paper) -> str:
+    """An item's link and permanent id (RSS ``guid``, Atom ``id``): the version-free arXiv abstract page,
+    or another work's landing page (``https://doi.org/<doi>``, PubMed's page, the URL) as a valid URI."""
+    return uri(paper.link)
+
+
 def _rss_entry(entry: FeedEntry, item: FeedItem, text: PaperText, terms: Sequence[str]) -> None:
-    url = item.paper.link
+    url = item_url(item.paper)
     entry.title(text.title)
     entry.link(href=url)
     entry.guid(url, permalink=True)
@@ -143,7 +151,7 @@ def _rss_entry(entry: FeedEntry, item: FeedItem, text: PaperText, terms: Sequenc
         entry.description(text.summary)
     entry.content(text.html)  # content:encoded, HTML
     if terms:
-        entry.category([{"term": term, "scheme": CATEGORY_SCHEME} for term in terms])
+        entry.category(_category_list(item.paper, terms))
     entry.pubDate(item.published)
     if text.authors:
         # One dc:creator with every name, as arXiv's own feeds have it: readers show only one.
@@ -151,7 +159,7 @@ def _rss_entry(entry: FeedEntry, item: FeedItem, text: PaperText, terms: Sequenc
 
 
 def _atom_entry(entry: FeedEntry, item: FeedItem, text: PaperText, terms: Sequence[str]) -> None:
-    url = item.paper.link
+    url = item_url(item.paper)
     entry.title(text.title)
     entry.id(url)
     entry.link(href=url, rel="alternate")
@@ -161,11 +169,19 @@ def _atom_entry(entry: FeedEntry, item: FeedItem, text: PaperText, terms: Sequen
         entry.summary(text.summary, type="html")
     entry.content(text.html, type="html")
     if terms:
-        entry.category([{"term": term, "scheme": CATEGORY_SCHEME} for term in terms])
+        entry.category(_category_list(item.paper, terms))
     entry.published(item.published)
     entry.updated(item.updated)
     if text.authors:
         entry.author([{"name": name} for name in text.authors])
+
+
+def _category_list(paper: Paper, terms: Sequence[str]) -> list[dict[str, str]]:
+    """feedgen categories: in arXiv's scheme for an arXiv paper; without a scheme for another work, whose
+    categories are the digest's own topics."""
+    if paper.is_arxiv:
+        return [{"term": term, "scheme": CATEGORY_SCHEME} for term in terms]
+    return [{"term": term} for term in terms]
 
 
 def _hex_references(rss: bytes) -> bytes:

@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from ...model import Paper
 from ...text.clean import one_line
+from ..shared import uri, work_name
 
 #: The labelled fields of an item's HTML content, in digest order.
 CONTENT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -35,12 +36,13 @@ CONTENT_FIELDS: tuple[tuple[str, str], ...] = (
     ("Result", "result"),
     ("Conclusion", "conclusion"),
     ("Abstract", "abstract"),
+    ("Abstract translation", "abstract_translation"),
     ("Comment", "comment"),
 )
 _FIELD_VALUES = operator.attrgetter(*(name for _, name in CONTENT_FIELDS))
 _FIELD_NAMES = [name for _, name in CONTENT_FIELDS]
-# The summary is the TL;DR, else the abstract (pre-AI digests have no TL;DR).
-_SUMMARY_FIELDS = (_FIELD_NAMES.index("tldr"), _FIELD_NAMES.index("abstract"))
+# The summary is the TL;DR, else the abstract (pre-AI digests have no TL;DR), else the digest's translation of it.
+_SUMMARY_FIELDS = tuple(_FIELD_NAMES.index(name) for name in ("tldr", "abstract", "abstract_translation"))
 
 # What feed text must not hold: the characters text.xml_text removes (C0 controls but
 # TAB and LF, DEL, lone surrogates, U+FFFE/U+FFFF) and the C1 controls U+0080..U+009F,
@@ -78,9 +80,9 @@ _PLAIN_IDS_RE = re.compile("[0-9A-Za-z./\x00-]*")
 class PaperText(NamedTuple):
     """What a feed item shows of one paper, ready for feedgen."""
 
-    #: Plain text on one line; ``arXiv:<id>`` when the digest gave none.
+    #: Plain text on one line; ``arXiv:<id>`` (:func:`~converters.writers.shared.work_name`) when the digest gave none.
     title: str
-    #: The TL;DR (else the abstract) as HTML-escaped text; '' when the paper has neither.
+    #: The TL;DR (else the abstract, else its translation) as HTML-escaped text; '' when the paper has none.
     summary: str
     #: The full content as HTML (:func:`item_html`).
     html: str
@@ -122,7 +124,8 @@ def paragraphs_html(text: str, label: str | None = None) -> str:
 
 
 def item_html(paper: Paper) -> str:
-    """The item's full content as HTML: the AI fields, the abstract, the comment and absolute links."""
+    """The item's full content as HTML: the AI fields, the abstract and its translation, the comment and absolute
+    links."""
     [text] = paper_texts([paper])
     return text.html
 
@@ -140,7 +143,6 @@ def _paper_texts(papers: Sequence[Paper]) -> list[PaperText]:
     links = _links_html(papers)
     titles = text_lines([paper.title for paper in papers])
     names = text_lines([name for paper in papers for name in paper.authors])
-    tldr, abstract = _SUMMARY_FIELDS
     texts = []
     first_name = 0
     for index, paper in enumerate(papers):
@@ -148,8 +150,8 @@ def _paper_texts(papers: Sequence[Paper]) -> list[PaperText]:
         last_name = first_name + len(paper.authors)
         texts.append(
             PaperText(
-                title=titles[index] or f"arXiv:{paper.id}",
-                summary=blocks[row + tldr] or blocks[row + abstract],
+                title=titles[index] or work_name(paper),
+                summary=next((blocks[row + field] for field in _SUMMARY_FIELDS if blocks[row + field]), ""),
                 html="\n".join([part for part in paragraphs[row : row + width] if part] + [links[index]]),
                 authors=tuple(name for name in names[first_name:last_name] if name),
             )
@@ -210,10 +212,12 @@ def _holds_unsafe(text: str) -> bool:
 
 
 def _links_html(papers: Sequence[Paper]) -> list[str]:
-    """The last paragraph of each item: the versioned arXiv id and the PDF, as absolute links."""
+    """The last paragraph of each item, as absolute links: the label (``arXiv:<id>v<N>``) linking to the
+    abstract page and the PDF for an arXiv paper; the label (``doi:...``, ``PMID:...``, the URL) linking to
+    the landing page for another work, which has no PDF link."""
     versioned = [paper.versioned_id for paper in papers]
-    if _PLAIN_IDS_RE.fullmatch(_SEPARATOR.join(versioned)):
-        # The usual case: ids that neither escaping nor cleaning changes.
+    if all(paper.is_arxiv for paper in papers) and _PLAIN_IDS_RE.fullmatch(_SEPARATOR.join(versioned)):
+        # The usual case: arXiv ids that neither escaping nor cleaning changes.
         return [
             f'<p><a href="{paper.abs_url}">arXiv:{label}</a> | <a href="{paper.pdf_url}">PDF</a></p>'
             for paper, label in zip(papers, versioned, strict=True)
@@ -222,10 +226,12 @@ def _links_html(papers: Sequence[Paper]) -> list[str]:
 
 
 def _links_paragraph(paper: Paper) -> str:
-    label = escape_text(f"arXiv:{paper.versioned_id}")
-    abs_url = html.escape(paper.link, quote=True)
-    pdf_url = html.escape(paper.pdf_url or paper.link, quote=True)
-    return f'<p><a href="{abs_url}">{label}</a> | <a href="{pdf_url}">PDF</a></p>'
+    label = escape_text(paper.label)
+    link = html.escape(uri(paper.link), quote=True)
+    if paper.pdf_url is None:
+        return f'<p><a href="{link}">{label}</a></p>'
+    pdf_url = html.escape(paper.pdf_url, quote=True)
+    return f'<p><a href="{link}">{label}</a> | <a href="{pdf_url}">PDF</a></p>'
 
 
 def _paragraphs_with_lead(lead: str, body: str) -> str:

@@ -3,7 +3,8 @@
 Rules (all linear in the number of papers):
 
 * every paper must have a date (the digest's, from its file name, or ``--date``);
-* one item per version-free arXiv id: the newest digest that lists a paper
+* one item per paper id (a version-free arXiv id, a DOI, a PubMed id or a
+  URL; ids of different kinds never collide): the newest digest that lists a paper
   supplies its text and its ``updated`` time, the oldest one its ``published``
   time (on one date, the first listing supplies both), so re-listing a paper
   does not move its publication date; the item's
@@ -90,7 +91,7 @@ def select(digests: Sequence[Digest], settings: FeedSettings) -> Selection:
     notes: list[str] = []
     repeats = len(papers) - len(unique)
     if repeats:
-        notes.append(f"{repeats} repeated listing(s) of an arXiv id merged into one item (the newest digest's text)")
+        notes.append(f"{repeats} repeated listing(s) of a paper merged into one item (the newest digest's text)")
     kept = unique
     if settings.since is not None:
         kept = since(unique, settings.since)

@@ -23,7 +23,7 @@ class _FeedWriter(Writer):
         load_settings(options)  # a bad link, language, --max-items or config file fails before any reading
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
-        """One feed of every paper of ``digests``: merged by arXiv id, newest first.
+        """One feed of every paper of ``digests``: merged by paper id (arXiv id, DOI ...), newest first.
 
         Raises :class:`~converters.errors.OutputError` for an undated paper, a bad
         option or config file.
@@ -43,7 +43,9 @@ class _FeedWriter(Writer):
 
 class RssWriter(_FeedWriter):
     name: ClassVar[str] = "rss"
-    description: ClassVar[str] = "RSS 2.0 feed: one item per arXiv id, newest first, merged across digests"
+    description: ClassVar[str] = (
+        "RSS 2.0 feed: one item per paper (arXiv id, DOI ...), newest first, merged across digests"
+    )
     suffixes: ClassVar[tuple[str, ...]] = (".rss",)
     aliases: ClassVar[tuple[str, ...]] = ("rss2",)
     kind: ClassVar[FeedKind] = "rss"
@@ -51,7 +53,9 @@ class RssWriter(_FeedWriter):
 
 class AtomWriter(_FeedWriter):
     name: ClassVar[str] = "atom"
-    description: ClassVar[str] = "Atom 1.0 feed (RFC 4287): one entry per arXiv id, newest first, merged across digests"
+    description: ClassVar[str] = (
+        "Atom 1.0 feed (RFC 4287): one entry per paper (arXiv id, DOI ...), newest first, merged across digests"
+    )
     suffixes: ClassVar[tuple[str, ...]] = (".atom",)
     aliases: ClassVar[tuple[str, ...]] = ()
     kind: ClassVar[FeedKind] = "atom"

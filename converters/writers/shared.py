@@ -1,0 +1,66 @@
+"""Rules several writers apply to a paper, defined once: how to name it, link it, which abstract and extras to show.
+
+A paper may be an arXiv paper or another work (a DOI, a PubMed id or only a
+URL; see :attr:`~converters.model.Paper.id_scheme`). These helpers give every
+writer the same answer for each, and they return exactly what the writers
+wrote before for an arXiv paper, so arXiv output does not change.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from ..model import AI_FAILURE_KEYS, Paper
+
+#: The ``extra`` keys that hold an AI field's failure message, not digest data.
+_FAILURE_LABELS = frozenset(AI_FAILURE_KEYS.values())
+# RFC 3986 reserved characters plus "%" (an escape already there) and "~": kept as they are.
+_URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def work_name(paper: Paper) -> str:
+    """The paper's name when it has no title, version-free: ``arXiv:2511.13751``, ``doi:10.1063/5.0319757``,
+    ``PMID:41234567``, or the URL (:attr:`~converters.model.Paper.label` without an arXiv version)."""
+    return f"arXiv:{paper.id}" if paper.is_arxiv else paper.label
+
+
+def uri(url: str) -> str:
+    """``url`` as a valid URI: characters a URI cannot hold (space, controls, ``<>"{}|\\^```, non-ASCII) are
+    percent-encoded as UTF-8 (a lone surrogate as U+FFFD); everything else, ``%`` escapes included, is kept.
+
+    An arXiv or PubMed link never changes. A DOI may hold ``<`` and ``>`` (Wiley's
+    ``10.1002/(SICI)...<448::AID-JBM13>3.0.CO;2-M``) and a digest's URL anything
+    but white space; feeds, JSON-LD, DOCX relationships and ``.bib`` braces need a
+    URI they can carry as is.
+    """
+    if url.isascii() and url.isprintable() and not _has_unsafe(url):
+        return url
+    # A lone surrogate (only JSON input holds one) has no UTF-8 form: it becomes U+FFFD.
+    return quote(_LONE_SURROGATE_RE.sub("\ufffd", url), safe=_URI_SAFE)
+
+
+def _has_unsafe(url: str) -> bool:
+    return any(char in url for char in ' <>"{}|\\^`')
+
+
+def shown_abstract(paper: Paper) -> str | None:
+    """The abstract of a format that has one abstract field: the original, or the translation the digest
+    gave when it gave no original (None, empty or blank). The original, as it is, in every other case."""
+    original = paper.abstract
+    if paper.abstract_translation and (original is None or not original.strip()):
+        return paper.abstract_translation
+    return original
+
+
+def shown_extra(paper: Paper) -> dict[str, str]:
+    """``paper.extra`` without the AI failure messages (:data:`~converters.model.AI_FAILURE_KEYS`), in input order.
+
+    For writers that show the digest's other labelled fields to a reader: a failure
+    message ("Error: API quota exceeded") is neither a summary nor digest data.
+    """
+    extra = paper.extra
+    if not extra or _FAILURE_LABELS.isdisjoint(extra):
+        return dict(extra)
+    return {label: value for label, value in extra.items() if label not in _FAILURE_LABELS}
