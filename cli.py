@@ -99,16 +99,13 @@ def _read(
     result = pipeline.read_inputs(refs, reader=reader, date=date, stdin=stdin, progress=_progress(refs))
     result.problems[:0] = problems
     _print_problems(result.problems, quiet)
-    if result.skipped and not quiet:
-        for name in result.skipped:
-            click.echo(f"{name}:1: warning: skipped, not a format arxport reads [skipped]", err=True)
     return result
 
 
 def _exit_code(result: pipeline.ReadResult, strict: bool) -> int:
     if result.errors:
         return EXIT_INPUT
-    if strict and (result.warnings or result.skipped):
+    if strict and result.warnings:
         return EXIT_STRICT
     return EXIT_OK
 

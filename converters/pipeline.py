@@ -44,7 +44,11 @@ class InputRef:
 
 @dataclass
 class ReadResult:
-    """What reading a batch gave: the digests, every problem, and which inputs failed."""
+    """What reading a batch gave: the digests, every problem, and which inputs failed or were skipped.
+
+    A skipped input is also a ``skipped`` warning in ``problems``, so counting
+    problems counts it.
+    """
 
     digests: list[Digest] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -169,6 +173,14 @@ def read_inputs(
             if name is None:
                 if ref.from_directory:
                     result.skipped.append(source)
+                    result.problems.append(
+                        Problem(
+                            level="warning",
+                            code="skipped",
+                            message="skipped, not a format arxport reads",
+                            source=SourceSpan(path=source, line=1),
+                        )
+                    )
                     continue
                 decode_text(data, source)  # says "empty", "binary" or "not UTF-8" where that is the cause
                 raise InputError(

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cli import main
+from cli import EXIT_OK, EXIT_STRICT, main
 
 from .conftest import ROOT, SAMPLES
 
@@ -58,6 +58,48 @@ def folder(tmp_path: Path) -> Path:
     shutil.copy(DAY1, folder)
     (folder / "README.md").write_text(README)
     return folder
+
+
+# --- skipped files are warnings ------------------------------------------------------------
+
+
+def test_a_skipped_file_is_a_counted_warning(folder: Path) -> None:
+    readme = folder / "README.md"
+    line = f"{readme}:1: warning: skipped, not a format arxport reads [skipped]"
+    result = run("check", str(folder))
+    assert result.exit_code == EXIT_OK
+    assert line in result.stderr.splitlines() and counts(result) == "0 error(s), 1 warning(s)"
+
+    result = run("check", str(folder), "--strict")
+    assert result.exit_code == EXIT_STRICT and counts(result) == "0 error(s), 1 warning(s)"
+
+    report = json.loads(run("check", str(folder), "--strict", "--format", "json").stdout)
+    assert report["exit_code"] == EXIT_STRICT and report["skipped"] == [str(readme)]
+    assert report["problems"] == [
+        {
+            "source": str(readme),
+            "line": 1,
+            "level": "warning",
+            "code": "skipped",
+            "message": "skipped, not a format arxport reads",
+        }
+    ]
+    assert report["summary"] == {"papers": 4, "errors": 0, "warnings": 1}
+
+
+def test_convert_strict_exits_5_on_a_skipped_file(folder: Path, tmp_path: Path) -> None:
+    report_path = tmp_path / "report.json"
+    result = run("convert", str(folder), "--to", "jsonl", "--strict", "--report", str(report_path), "-o", "-")
+    assert result.exit_code == EXIT_STRICT and len(result.stdout.splitlines()) == 4  # still written
+    assert counts(result) == "0 error(s), 1 warning(s)"
+    report = report_of(report_path)
+    assert report["exit_code"] == EXIT_STRICT and codes(report) == ["skipped"]
+    assert report["summary"]["warnings"] == 1
+
+
+def test_quiet_hides_the_skipped_warning_but_not_its_exit_code(folder: Path) -> None:
+    result = run("check", str(folder), "--strict", "-q")
+    assert result.exit_code == EXIT_STRICT and result.stderr == ""
 
 
 # --- the CI entry point -----------------------------------------------------------------------
