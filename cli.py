@@ -102,7 +102,26 @@ def _read(
     return result
 
 
-def _exit_code(result: pipeline.ReadResult, strict: bool) -> int:
+#: What ``convert`` did with one format: ``format``, ``path`` and ``status``: ``written``
+#: (with ``items`` and ``notes``) or ``failed`` (with the ``reason``).
+Output = dict[str, Any]
+
+
+def _failed_outputs(outputs: Sequence[Output]) -> int:
+    return sum(1 for output in outputs if output["status"] == "failed")
+
+
+def _counts(result: pipeline.ReadResult, outputs: Sequence[Output]) -> tuple[int, int]:
+    """The run's (errors, warnings): every problem, and every output that could not be written.
+
+    The summary line and the JSON report both count with this.
+    """
+    return len(result.errors) + _failed_outputs(outputs), len(result.warnings)
+
+
+def _exit_code(result: pipeline.ReadResult, strict: bool, outputs: Sequence[Output] = ()) -> int:
+    if _failed_outputs(outputs):
+        return EXIT_OUTPUT
     if result.errors:
         return EXIT_INPUT
     if strict and result.warnings:
@@ -280,8 +299,7 @@ def convert(
     except (OutputError, OSError) as exc:
         _fail_usage(str(exc))
     result = _read(refs, expand_problems, reader, date, quiet)
-    code = _exit_code(result, strict)
-    outputs: list[dict[str, Any]] = []
+    outputs: list[Output] = []
     if not result.digests:
         click.echo("arxport: nothing was read; no output written", err=True)
     for name, writer in writers.items() if result.digests else ():
@@ -292,20 +310,22 @@ def convert(
             )
         except OutputError as exc:
             click.echo(f"arxport: error: {exc}", err=True)
-            outputs.append({"format": name, "path": where, "error": exc.message})
-            code = EXIT_OUTPUT
+            outputs.append({"format": name, "path": where, "status": "failed", "reason": str(exc)})
             continue
-        outputs.append({"format": name, "path": where, "items": written.items, "notes": list(written.notes)})
+        outputs.append(
+            {"format": name, "path": where, "status": "written", "items": written.items, "notes": list(written.notes)}
+        )
         if not quiet:
             for note in written.notes:
                 click.echo(f"arxport: {name}: {note}", err=True)
             click.echo(
                 f"arxport: wrote {written.items} item(s) as {name} to {where if where != '-' else 'stdout'}", err=True
             )
+    code = _exit_code(result, strict, outputs)
     if not quiet:
-        click.echo(_summary(result), err=True)
-    if report_path is not None:
-        _write_report(report_path, _report(result, code, outputs))
+        click.echo(_summary(result, outputs), err=True)
+    if report_path is not None and not _write_report(report_path, _report(result, code, outputs)):
+        code = EXIT_OUTPUT
     ctx.exit(code)
 
 
@@ -346,15 +366,17 @@ def _targets(writers: dict[str, Any], output: str | None, several: bool) -> dict
     return targets
 
 
-def _summary(result: pipeline.ReadResult) -> str:
+def _summary(result: pipeline.ReadResult, outputs: Sequence[Output] = ()) -> str:
+    errors, warnings = _counts(result, outputs)
     return (
         f"arxport: {len(result.digests)} digest(s), {result.paper_count} paper(s): "
-        f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)"
+        f"{errors} error(s), {warnings} warning(s)"
     )
 
 
-def _report(result: pipeline.ReadResult, code: int, outputs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _report(result: pipeline.ReadResult, code: int, outputs: list[Output] | None = None) -> dict[str, Any]:
     """The machine-readable account of a run that ``--report`` and ``check --format json`` give."""
+    errors, warnings = _counts(result, outputs or ())
     report: dict[str, Any] = {
         "ok": code == EXIT_OK,
         "exit_code": code,
@@ -373,22 +395,25 @@ def _report(result: pipeline.ReadResult, code: int, outputs: list[dict[str, Any]
             {"source": p.source.path, "line": p.source.line, "level": p.level, "code": p.code, "message": p.message}
             for p in result.problems
         ],
-        "summary": {"papers": result.paper_count, "errors": len(result.errors), "warnings": len(result.warnings)},
+        "summary": {"papers": result.paper_count, "errors": errors, "warnings": warnings},
     }
     if outputs is not None:
         report["outputs"] = outputs
     return report
 
 
-def _write_report(path: str, report: dict[str, Any]) -> None:
+def _write_report(path: str, report: dict[str, Any]) -> bool:
+    """Write ``report`` to ``path`` (``-``: stdout); False, with the error printed, when it cannot be written."""
     data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if path == "-":
         sys.stdout.buffer.write(data)
-        return
+        return True
     try:
         pipeline.atomic_write(path, lambda handle: handle.write(data))
     except OutputError as exc:
-        click.echo(f"arxport: error: {exc}", err=True)
+        click.echo(f"arxport: error: cannot write the report: {exc}", err=True)
+        return False
+    return True
 
 
 CHECK_EPILOG = """\b

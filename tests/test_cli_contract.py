@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cli import EXIT_OK, EXIT_STRICT, main
+from cli import EXIT_OK, EXIT_OUTPUT, EXIT_STRICT, main
 
 from .conftest import ROOT, SAMPLES
 
@@ -100,6 +100,58 @@ def test_convert_strict_exits_5_on_a_skipped_file(folder: Path, tmp_path: Path) 
 def test_quiet_hides_the_skipped_warning_but_not_its_exit_code(folder: Path) -> None:
     result = run("check", str(folder), "--strict", "-q")
     assert result.exit_code == EXIT_STRICT and result.stderr == ""
+
+
+# --- output failures are counted ----------------------------------------------------------------
+
+
+def test_an_unwritable_output_is_a_counted_error(tmp_path: Path) -> None:
+    target, report_path = tmp_path / "missing-dir" / "x.jsonl", tmp_path / "report.json"
+    result = run("convert", DAY1, "-o", str(target), "--report", str(report_path))
+    assert result.exit_code == EXIT_OUTPUT
+    reason = f"{target}: the directory {target.parent} does not exist"
+    assert f"arxport: error: {reason}" in result.stderr
+    assert counts(result) == "1 error(s), 0 warning(s)"
+    report = report_of(report_path)
+    assert (report["ok"], report["exit_code"]) == (False, EXIT_OUTPUT)
+    assert report["problems"] == [] and report["summary"] == {"papers": 4, "errors": 1, "warnings": 0}
+    assert report["outputs"] == [{"format": "jsonl", "path": str(target), "status": "failed", "reason": reason}]
+
+
+def test_a_feed_of_an_undated_digest_fails_that_output_only(tmp_path: Path) -> None:
+    out, report_path = tmp_path / "out", tmp_path / "report.json"
+    data = Path(DAY1).read_bytes()
+    result = run("convert", "-", "--to", "jsonl,rss", "-o", str(out), "--report", str(report_path), input=data)
+    assert result.exit_code == EXIT_OUTPUT
+    assert "the digest has no date" in result.stderr and counts(result) == "1 error(s), 0 warning(s)"
+    report = report_of(report_path)
+    assert report["exit_code"] == EXIT_OUTPUT and report["summary"]["errors"] == 1
+    jsonl, rss = report["outputs"]
+    assert (jsonl["status"], jsonl["items"]) == ("written", 4) and (out / "papers.jsonl").is_file()
+    assert rss["status"] == "failed" and "the digest has no date" in rss["reason"] and "items" not in rss
+    assert not (out / "papers.rss").exists()
+
+
+def test_output_errors_come_before_input_errors_and_both_are_counted(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"\x00")
+    report_path = tmp_path / "report.json"
+    target = tmp_path / "missing-dir" / "x.jsonl"
+    result = run("convert", str(bad), DAY1, "-o", str(target), "--report", str(report_path), "--strict")
+    assert result.exit_code == EXIT_OUTPUT  # 4, then 3, then 5
+    assert counts(result) == "2 error(s), 0 warning(s)"
+    report = report_of(report_path)
+    assert report["exit_code"] == EXIT_OUTPUT and report["summary"]["errors"] == 2
+    assert codes(report) == ["unreadable"] and report["outputs"][0]["status"] == "failed"
+
+
+def test_a_report_that_cannot_be_written_exits_4(tmp_path: Path) -> None:
+    target = tmp_path / "x.jsonl"
+    result = run("convert", DAY1, "-o", str(target), "--report", str(tmp_path / "no" / "such" / "r.json"))
+    assert result.exit_code == EXIT_OUTPUT
+    assert "arxport: error: cannot write the report: " in result.stderr and "does not exist" in result.stderr
+    assert len(target.read_text().splitlines()) == 4  # the data was still written
+    assert counts(result) == "0 error(s), 0 warning(s)"  # the summary is the run the report would have held
 
 
 # --- the CI entry point -----------------------------------------------------------------------
