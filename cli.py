@@ -93,17 +93,23 @@ def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.In
 
 
 def _read(
-    refs: list[pipeline.InputRef], problems: list[Problem], reader: str | None, date: dt.date | None, quiet: bool
+    inputs: Sequence[str],
+    refs: list[pipeline.InputRef],
+    problems: list[Problem],
+    reader: str | None,
+    date: dt.date | None,
+    quiet: bool,
 ) -> pipeline.ReadResult:
     stdin = sys.stdin.buffer
     result = pipeline.read_inputs(refs, reader=reader, date=date, stdin=stdin, progress=_progress(refs))
     result.problems[:0] = problems
+    pipeline.require_digests(result, inputs)
     _print_problems(result.problems, quiet)
     return result
 
 
 #: What ``convert`` did with one format: ``format``, ``path`` and ``status``: ``written``
-#: (with ``items`` and ``notes``) or ``failed`` (with the ``reason``).
+#: (with ``items`` and ``notes``), ``failed`` or ``not-written`` (with the ``reason``).
 Output = dict[str, Any]
 
 
@@ -298,12 +304,15 @@ def convert(
             os.makedirs(output, exist_ok=True)
     except (OutputError, OSError) as exc:
         _fail_usage(str(exc))
-    result = _read(refs, expand_problems, reader, date, quiet)
-    outputs: list[Output] = []
+    result = _read(inputs, refs, expand_problems, reader, date, quiet)
     if not result.digests:
         click.echo("arxport: nothing was read; no output written", err=True)
-    for name, writer in writers.items() if result.digests else ():
+    outputs: list[Output] = []
+    for name, writer in writers.items():
         where = targets[name] or "-"
+        if not result.digests:
+            outputs.append({"format": name, "path": where, "status": "not-written", "reason": "nothing was read"})
+            continue
         try:
             written = pipeline.write_output(
                 writer, result.digests, targets[name], pipeline.writer_options(writer, writer_args), stdout=stdout
@@ -451,7 +460,7 @@ def check(
     """Validate digests for CI: report every problem, exit non-zero on errors."""
     as_json = report_format == "json"
     refs, expand_problems = _expand(inputs, reader)
-    result = _read(refs, expand_problems, reader, None, quiet or as_json)
+    result = _read(inputs, refs, expand_problems, reader, None, quiet or as_json)
     code = _exit_code(result, strict)
     if as_json:
         click.echo(json.dumps(_report(result, code), ensure_ascii=False, indent=2))

@@ -199,6 +199,24 @@ def read_inputs(
     return result
 
 
+def require_digests(result: ReadResult, arguments: Sequence[str]) -> None:
+    """Add a ``nothing-read`` error when the inputs gave no digest and no other error says why.
+
+    An empty folder, or one holding only files no reader recognises, fails no
+    single input, yet a run that read nothing must not pass as a success.
+    """
+    if result.digests or result.errors:
+        return
+    result.problems.append(
+        Problem(
+            level="error",
+            code="nothing-read",
+            message="nothing was read: no input holds a digest",
+            source=SourceSpan(path=" ".join(arguments), line=1),
+        )
+    )
+
+
 def writer_options(writer: Writer, given: Mapping[str, Any]) -> dict[str, Any]:
     """The writer's declared options: defaults, overridden by ``given`` (keys it does not declare are ignored)."""
     options = writer.default_options()

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cli import EXIT_OK, EXIT_OUTPUT, EXIT_STRICT, main
+from cli import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_STRICT, main
 
 from .conftest import ROOT, SAMPLES
 
@@ -58,6 +58,55 @@ def folder(tmp_path: Path) -> Path:
     shutil.copy(DAY1, folder)
     (folder / "README.md").write_text(README)
     return folder
+
+
+# --- nothing read ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("strict", [[], ["--strict"]], ids=["plain", "strict"])
+@pytest.mark.parametrize("content", [{}, {"README.md": README}], ids=["empty-folder", "only-unknown-files"])
+def test_nothing_read_is_an_input_error(tmp_path: Path, content: dict[str, str], strict: list[str]) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in content.items():
+        (folder / name).write_text(text)
+    target, report_path = tmp_path / "e.bib", tmp_path / "report.json"
+    skipped = len(content)
+
+    result = run("convert", str(folder), "--to", "bibtex", "-o", str(target), "--report", str(report_path), *strict)
+    assert result.exit_code == EXIT_INPUT
+    assert f"{folder}:1: error: nothing was read: no input holds a digest [nothing-read]" in result.stderr
+    assert "nothing was read; no output written" in result.stderr
+    assert counts(result) == f"1 error(s), {skipped} warning(s)"
+    assert not target.exists()
+    report = report_of(report_path)
+    assert (report["ok"], report["exit_code"]) == (False, EXIT_INPUT)
+    assert codes(report) == ["skipped"] * skipped + ["nothing-read"]
+    assert report["summary"] == {"papers": 0, "errors": 1, "warnings": skipped}
+    assert report["outputs"] == [
+        {"format": "bibtex", "path": str(target), "status": "not-written", "reason": "nothing was read"}
+    ]
+
+    result = run("check", str(folder), *strict)
+    assert result.exit_code == EXIT_INPUT and counts(result) == f"1 error(s), {skipped} warning(s)"
+    report = json.loads(run("check", str(folder), "--format", "json", *strict).stdout)
+    assert report["exit_code"] == EXIT_INPUT and report["summary"]["errors"] == 1
+
+
+def test_a_read_digest_without_papers_is_not_nothing(tmp_path: Path) -> None:
+    placeholder = tmp_path / "digest-2025-01-05.md"
+    placeholder.write_text("# Table of Contents\n\nNo papers today.\n")
+    result = run("check", str(placeholder))
+    assert result.exit_code == EXIT_OK and "[no-papers]" in result.stderr and "[nothing-read]" not in result.stderr
+    assert summary(result).startswith("arxport: 1 digest(s), 0 paper(s): 0 error(s)")
+
+
+def test_an_unreadable_input_is_not_counted_twice(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"\x00")
+    result = run("check", str(bad))
+    assert result.exit_code == EXIT_INPUT and counts(result) == "1 error(s), 0 warning(s)"
+    assert "[nothing-read]" not in result.stderr  # the unreadable input already says why
 
 
 # --- skipped files are warnings ------------------------------------------------------------
