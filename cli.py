@@ -259,7 +259,8 @@ that could be read. Exit codes: 0 ok, 2 usage, 3 input error, 4 output error,
     "--report",
     "report_path",
     metavar="PATH",
-    help="Also write a JSON report of the run (inputs, problems, outputs, exit code) for CI.",
+    help="Also write a JSON report of the run (inputs, problems, outputs, exit code) for CI; "
+    "'-' for stdout when the data goes to a file.",
 )
 @_with_writer_options
 @click.pass_context
@@ -295,9 +296,10 @@ def convert(
         except OutputError as exc:
             _fail_usage(f"--to {writer.name}: {exc.message}")
     targets = _targets(writers, output, several)
+    _check_report_path(report_path, targets)
     refs, expand_problems = _expand(inputs, reader)
     try:
-        for target in targets.values():
+        for target in [*targets.values(), report_path]:
             pipeline.ensure_not_input(target, refs)
         if several:
             assert output is not None
@@ -336,6 +338,19 @@ def convert(
     if report_path is not None and not _write_report(report_path, _report(result, code, outputs)):
         code = EXIT_OUTPUT
     ctx.exit(code)
+
+
+def _check_report_path(report_path: str | None, targets: dict[str, str | None]) -> None:
+    """Refuse a ``--report`` that would land in the data: on stdout beside it, or over an output file."""
+    if report_path is None:
+        return
+    if report_path == "-":
+        if None in targets.values():
+            _fail_usage("--report - and the output would both go to standard output; give -o FILE or --report FILE")
+        return
+    for target in targets.values():
+        if target is not None and os.path.abspath(target) == os.path.abspath(report_path):
+            _fail_usage(f"--report {report_path} is also the output; give the report another name")
 
 
 def _pick_writers(to: str | None, output: str | None) -> list[str]:

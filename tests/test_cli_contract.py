@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cli import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_STRICT, main
+from cli import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_STRICT, EXIT_USAGE, main
 
 from .conftest import ROOT, SAMPLES
 
@@ -201,6 +201,35 @@ def test_a_report_that_cannot_be_written_exits_4(tmp_path: Path) -> None:
     assert "arxport: error: cannot write the report: " in result.stderr and "does not exist" in result.stderr
     assert len(target.read_text().splitlines()) == 4  # the data was still written
     assert counts(result) == "0 error(s), 0 warning(s)"  # the summary is the run the report would have held
+
+
+# --- where the report goes ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output", [[], ["-o", "-"]], ids=["no-o", "o-dash"])
+def test_report_to_stdout_beside_data_on_stdout_is_a_usage_error(output: list[str]) -> None:
+    result = run("convert", DAY1, "--to", "jsonl", *output, "--report", "-")
+    assert result.exit_code == EXIT_USAGE
+    assert "--report - and the output would both go to standard output" in result.output
+    assert "{" not in result.stdout  # neither data nor report
+
+
+def test_report_to_stdout_with_the_data_in_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "x.jsonl"
+    result = run("convert", DAY1, "-o", str(target), "--report", "-")
+    assert result.exit_code == EXIT_OK
+    report = json.loads(result.stdout)  # stdout holds the report and nothing else
+    assert report["outputs"][0]["path"] == str(target) and report["outputs"][0]["status"] == "written"
+
+
+def test_a_report_never_replaces_an_input_or_the_output(tmp_path: Path) -> None:
+    copy = tmp_path / "digest-2025-01-02.md"
+    shutil.copy(DAY1, copy)
+    target = tmp_path / "x.jsonl"
+    for report_path, message in ((copy, "refusing to overwrite an input"), (target, "is also the output")):
+        result = run("convert", str(copy), "-o", str(target), "--report", str(report_path))
+        assert result.exit_code == EXIT_USAGE and message in result.output
+    assert copy.read_bytes() == Path(DAY1).read_bytes() and not target.exists()
 
 
 # --- the CI entry point -----------------------------------------------------------------------
