@@ -25,7 +25,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from converters import pipeline, registry
-from converters.errors import ArxportError, OutputError, UnknownFormatError
+from converters.errors import ArxportError, OutputError, UnknownFormatError, UsageError
 from converters.model import Problem
 from converters.writers.base import OptionSpec
 
@@ -88,7 +88,7 @@ def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.In
         if reader is not None:
             registry.reader_class(reader)  # unknown names are usage errors, before any reading
         return pipeline.expand_inputs(inputs)
-    except UnknownFormatError as exc:
+    except UsageError as exc:
         _fail_usage(exc.message)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, TypeVar, cast
 
 from . import registry
-from .errors import ArxportError, InputError, OutputError
+from .errors import ArxportError, InputError, OutputError, UsageError
 from .model import Digest, Problem, SourceSpan
 from .readers.base import decode_text
 from .writers.base import Writer, WriteReport
@@ -79,7 +79,8 @@ def expand_inputs(arguments: Iterable[str]) -> tuple[list[InputRef], list[Proble
     """Files, directories (their readable files, sorted), globs and ``-``, in argument order.
 
     A glob that matches nothing is a problem, not an exception, so the other
-    inputs are still read; a missing file fails when it is read.
+    inputs are still read; a missing file fails when it is read. ``-`` given
+    twice is a :class:`UsageError`: no input could change that.
     """
     refs: list[InputRef] = []
     problems: list[Problem] = []
@@ -109,7 +110,7 @@ def expand_inputs(arguments: Iterable[str]) -> tuple[list[InputRef], list[Proble
         else:
             refs.append(InputRef(argument))
     if sum(ref.name == STDIN for ref in refs) > 1:
-        raise InputError("standard input (-) can be read only once")
+        raise UsageError("standard input (-) can be read only once")
     return refs, problems
 
 

@@ -232,6 +232,15 @@ def test_a_report_never_replaces_an_input_or_the_output(tmp_path: Path) -> None:
     assert copy.read_bytes() == Path(DAY1).read_bytes() and not target.exists()
 
 
+# --- small ones -------------------------------------------------------------------------------
+
+
+def test_stdin_twice_is_a_usage_error() -> None:
+    result = run("convert", "-", "-", "--to", "jsonl", input=b"")
+    assert result.exit_code == EXIT_USAGE and "standard input (-) can be read only once" in result.output
+    assert run("check", "-", "-", input=b"").exit_code == EXIT_USAGE
+
+
 # --- the CI entry point -----------------------------------------------------------------------
 
 
