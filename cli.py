@@ -145,7 +145,12 @@ def _writer_option_specs() -> dict[str, tuple[OptionSpec, list[str]]]:
         for spec in registry.writer_class(name).options:
             if spec.name in specs:
                 known, users = specs[spec.name]
-                if (known.type, known.default, known.choices) != (spec.type, spec.default, spec.choices):
+                if (known.type, known.default, known.choices, known.minimum) != (
+                    spec.type,
+                    spec.default,
+                    spec.choices,
+                    spec.minimum,
+                ):
                     raise RuntimeError(f"writers {users[0]} and {name} declare --{spec.name} differently")
                 users.append(name)
             else:
@@ -159,7 +164,7 @@ def _click_option(spec: OptionSpec, writers: list[str]) -> Callable[[F], F]:
         return click.option(f"--{spec.name}/--no-{spec.name}", spec.key, default=spec.default, help=help_text)
     types: dict[str, Any] = {
         "text": click.STRING,
-        "int": click.IntRange(min=0),
+        "int": click.IntRange(min=spec.minimum),
         "date": IsoDate(),
         "path": click.Path(dir_okay=False),
         "choice": click.Choice(spec.choices, case_sensitive=False),

@@ -14,10 +14,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
 from cli import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_STRICT, EXIT_USAGE, main
+from converters import registry
 
 from .conftest import ROOT, SAMPLES
 
@@ -239,6 +241,25 @@ def test_stdin_twice_is_a_usage_error() -> None:
     result = run("convert", "-", "-", "--to", "jsonl", input=b"")
     assert result.exit_code == EXIT_USAGE and "standard input (-) can be read only once" in result.output
     assert run("check", "-", "-", input=b"").exit_code == EXIT_USAGE
+
+
+def test_int_options_refuse_what_their_help_excludes() -> None:
+    """Every int option's range (shown in --help) is its declared minimum, and the writer accepts that minimum."""
+    command = main.commands["convert"]
+    params = {param.name: param for param in command.params}
+    specs = {spec.name: spec for name in registry.writer_names() for spec in registry.writer_class(name).options}
+    ints = [spec for spec in specs.values() if spec.type == "int"]
+    assert {"max-items": 1, "max-authors": 0}.items() <= {spec.name: spec.minimum for spec in ints}.items()
+    for spec in ints:
+        param = params[spec.key]
+        assert isinstance(param.type, click.IntRange) and param.type.min == spec.minimum, spec.name
+        record = param.get_help_record(click.Context(command))
+        assert record is not None and f"x>={spec.minimum}" in record[1], spec.name
+        writer = next(n for n in registry.writer_names() if spec in registry.writer_class(n).options)
+        result = run("convert", DAY1, "--to", writer, f"--{spec.name}", str(spec.minimum - 1))
+        assert result.exit_code == EXIT_USAGE and f"is not in the range x>={spec.minimum}" in result.output
+    feed = run("convert", DAY1, "--to", "rss", "--max-items", "1")
+    assert feed.exit_code == EXIT_OK and "--max-items 1 left out 3" in feed.stderr
 
 
 # --- the CI entry point -----------------------------------------------------------------------
