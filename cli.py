@@ -26,8 +26,8 @@ import click
 
 from converters import pipeline, registry
 from converters.errors import ArxportError, OutputError, UnknownFormatError, UsageError
-from converters.model import Problem
-from converters.writers.base import OptionSpec
+from converters.model import Problem, SourceSpan
+from converters.writers.base import OptionSpec, Writer
 
 __version__ = "0.1.0"
 
@@ -311,7 +311,8 @@ def convert(
             os.makedirs(output, exist_ok=True)
     except (OutputError, OSError) as exc:
         _fail_usage(str(exc))
-    result = _read(inputs, refs, expand_problems, reader, date, quiet)
+    suffix_problems = [p for name, writer in writers.items() for p in _suffix_problems(name, writer, targets[name])]
+    result = _read(inputs, refs, [*expand_problems, *suffix_problems], reader, date, quiet)
     if not result.digests:
         click.echo("arxport: nothing was read; no output written", err=True)
     outputs: list[Output] = []
@@ -356,6 +357,23 @@ def _check_report_path(report_path: str | None, targets: dict[str, str | None]) 
     for target in targets.values():
         if target is not None and os.path.abspath(target) == os.path.abspath(report_path):
             _fail_usage(f"--report {report_path} is also the output; give the report another name")
+
+
+def _suffix_problems(name: str, writer: Writer, target: str | None) -> list[Problem]:
+    """A warning when -o's suffix belongs to another format than the one written (``-o refs.bib --to csv``)."""
+    if target is None:
+        return []
+    claimed = registry.writer_for_path(target)
+    if claimed is None or target.lower().endswith(writer.suffixes):
+        return []
+    return [
+        Problem(
+            level="warning",
+            code="output-suffix",
+            message=f"this suffix is {claimed}'s, but --to {name} writes {name} into it (written anyway)",
+            source=SourceSpan(path=target, line=1),
+        )
+    ]
 
 
 def _pick_writers(to: str | None, output: str | None) -> list[str]:

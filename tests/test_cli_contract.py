@@ -7,6 +7,8 @@ them can say "fine" when something went wrong (docs/cli.md).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -260,6 +262,29 @@ def test_int_options_refuse_what_their_help_excludes() -> None:
         assert result.exit_code == EXIT_USAGE and f"is not in the range x>={spec.minimum}" in result.output
     feed = run("convert", DAY1, "--to", "rss", "--max-items", "1")
     assert feed.exit_code == EXIT_OK and "--max-items 1 left out 3" in feed.stderr
+
+
+def test_a_suffix_of_another_format_is_a_warning(tmp_path: Path) -> None:
+    target, report_path = tmp_path / "refs.bib", tmp_path / "report.json"
+    result = run("convert", DAY1, "--to", "csv", "-o", str(target), "--report", str(report_path))
+    assert result.exit_code == EXIT_OK
+    message = "this suffix is bibtex's, but --to csv writes csv into it (written anyway)"
+    assert f"{target}:1: warning: {message} [output-suffix]" in result.stderr
+    assert counts(result) == "0 error(s), 1 warning(s)"
+    assert len(list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))) == 4  # still written
+    report = report_of(report_path)
+    assert codes(report) == ["output-suffix"] and report["summary"]["warnings"] == 1
+    strict = run("convert", DAY1, "--to", "csv", "-o", str(target), "--strict")
+    assert strict.exit_code == EXIT_STRICT
+
+
+@pytest.mark.parametrize(
+    "name,to",
+    [("refs.bib", "biblatex"), ("refs.bib", "bibtex"), ("papers.csl.json", "json"), ("notes.txt", "csv")],
+)
+def test_a_suffix_the_format_shares_or_no_format_claims_is_fine(tmp_path: Path, name: str, to: str) -> None:
+    result = run("convert", DAY1, "--to", to, "-o", str(tmp_path / name))
+    assert result.exit_code == EXIT_OK and "[output-suffix]" not in result.stderr
 
 
 # --- the CI entry point -----------------------------------------------------------------------
