@@ -147,11 +147,16 @@ def choose_reader(data: bytes, source: str, forced: str | None) -> str | None:
 
 
 def with_date(digest: Digest, date: dt.date) -> Digest:
-    """``digest`` with ``date`` filled in where the digest and its papers have none."""
+    """``digest`` with ``date`` (``--date``) filled in where it has none.
+
+    A dated digest keeps its date, and its undated papers get that date, not
+    ``date``: a paper's date is the date of the digest it came from.
+    """
     if digest.date is not None and all(p.date is not None for p in digest.papers):
         return digest
-    papers = tuple(p if p.date is not None else dataclasses.replace(p, date=date) for p in digest.papers)
-    return dataclasses.replace(digest, date=digest.date or date, papers=papers)
+    filled = digest.date or date
+    papers = tuple(p if p.date is not None else dataclasses.replace(p, date=filled) for p in digest.papers)
+    return dataclasses.replace(digest, date=filled, papers=papers)
 
 
 def read_inputs(

@@ -287,6 +287,26 @@ def test_a_suffix_the_format_shares_or_no_format_claims_is_fine(tmp_path: Path, 
     assert result.exit_code == EXIT_OK and "[output-suffix]" not in result.stderr
 
 
+# --- --date fills in, never overrides -----------------------------------------------------------
+
+
+def test_date_fills_in_undated_digests_only(tmp_path: Path) -> None:
+    """A dated digest keeps its date, also for its undated papers (a JSON document may hold those)."""
+    document = json.loads(run("convert", DAY1, "--to", "json", "-q").stdout)
+    for paper in document["digests"][0]["papers"]:
+        paper["date"] = None
+    dated = tmp_path / "dated-digest-undated-papers.json"
+    dated.write_text(json.dumps(document), encoding="utf-8")
+    report_path = tmp_path / "report.json"
+    args = ["convert", DAY1, str(dated), "-", "--to", "jsonl", "--date", "2030-06-07", "--report", str(report_path)]
+    result = run(*args, input=Path(DAY2).read_bytes())
+    assert result.exit_code == EXIT_OK
+    dates = {(record["source"]["path"], record["date"]) for record in map(json.loads, result.stdout.splitlines())}
+    assert dates == {(DAY1, "2025-01-02"), ("<stdin>", "2030-06-07")}  # the JSON papers keep DAY1's path
+    assert len(result.stdout.splitlines()) == 4 + 4 + 2
+    assert [i["date"] for i in report_of(report_path)["inputs"]] == ["2025-01-02", "2025-01-02", "2030-06-07"]
+
+
 # --- the CI entry point -----------------------------------------------------------------------
 
 
