@@ -5,10 +5,10 @@ Exit codes (docs/cli.md has the table; every code is tested):
 ====  ===========================================================
 0     success (warnings may have been printed)
 1     aborted (Ctrl-C)
-2     usage error: bad option, unknown format, refusing to overwrite an input
-3     input error: an input could not be read, or a digest has errors
-4     output error: the output could not be written
-5     warnings found and ``--strict`` was given
+2     usage error: bad option, unknown format, refusing to overwrite an input, ``-`` twice
+3     input error: an input could not be read, nothing was read, or a digest has errors
+4     output error: an output or the report could not be written
+5     warnings (skipped files included) found and ``--strict`` was given
 70    internal error: a bug in arxport (ARXPORT_DEBUG=1 shows the traceback)
 ====  ===========================================================
 """
@@ -243,8 +243,8 @@ Examples:
 \b
 Several inputs are merged into one output. Problems are printed to stderr as
 file:line: level: message [code]; the output is still written from the inputs
-that could be read. Exit codes: 0 ok, 2 usage, 3 input error, 4 output error,
-5 warnings with --strict, 70 internal error.
+that could be read. Exit codes: 0 ok, 2 usage, 3 input error (or nothing
+read), 4 output error, 5 warnings with --strict, 70 internal error.
 """
 
 
@@ -471,8 +471,8 @@ Examples:
 
 \b
 Every problem is printed as file:line: level: message [code].
-Exit codes: 0 clean (or warnings only), 3 errors, 5 warnings with --strict,
-2 usage, 70 internal error.
+Exit codes: 0 clean (or warnings only), 3 errors (or nothing read),
+5 warnings (skipped files too) with --strict, 2 usage, 70 internal error.
 """
 
 

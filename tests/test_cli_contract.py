@@ -20,6 +20,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+import cli
 from cli import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_STRICT, EXIT_USAGE, main
 from converters import registry
 
@@ -332,3 +333,17 @@ def test_ci_run_compares_goldens_and_installs_only_what_tests_need(tmp_path: Pat
     assert done.returncode == 0, (done.stderr, calls)
     assert not [c for c in calls if c.startswith(("apt-get", "sudo"))], f"installs a tool no test needs: {calls}"
     assert calls[-1] == "python3 -m pytest UPDATE=unset REQUIRE=1", calls
+
+
+# --- the documentation ----------------------------------------------------------------------
+
+
+def test_docs_list_every_exit_code_and_every_code_this_contract_adds() -> None:
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    table = doc[doc.index("## Exit codes") :]
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.M)}
+    constants = {value for name, value in vars(cli).items() if name.startswith("EXIT_")}
+    assert documented == constants
+    for code in ("skipped", "nothing-read", "output-suffix"):
+        assert re.search(rf"^\| `{code}` \| (error|warning) \|", doc, re.M), code
+    assert "--report -" in doc and "not-written" in doc
