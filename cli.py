@@ -5,10 +5,10 @@ Exit codes (docs/cli.md has the table; every code is tested):
 ====  ===========================================================
 0     success (warnings may have been printed)
 1     aborted (Ctrl-C)
-2     usage error: bad option, unknown format, refusing to overwrite an input
-3     input error: an input could not be read, or a digest has errors
-4     output error: the output could not be written
-5     warnings found and ``--strict`` was given
+2     usage error: bad option, unknown format, refusing to overwrite an input, ``-`` twice
+3     input error: an input could not be read, nothing was read, or a digest has errors
+4     output error: an output or the report could not be written
+5     warnings (skipped files included) found and ``--strict`` was given
 70    internal error: a bug in arxport (ARXPORT_DEBUG=1 shows the traceback)
 ====  ===========================================================
 """
@@ -25,9 +25,9 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from converters import pipeline, registry
-from converters.errors import ArxportError, OutputError, UnknownFormatError
-from converters.model import Problem
-from converters.writers.base import OptionSpec
+from converters.errors import ArxportError, OutputError, UnknownFormatError, UsageError
+from converters.model import Problem, SourceSpan
+from converters.writers.base import OptionSpec, Writer
 
 __version__ = "0.1.0"
 
@@ -88,27 +88,49 @@ def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.In
         if reader is not None:
             registry.reader_class(reader)  # unknown names are usage errors, before any reading
         return pipeline.expand_inputs(inputs)
-    except UnknownFormatError as exc:
+    except UsageError as exc:
         _fail_usage(exc.message)
 
 
 def _read(
-    refs: list[pipeline.InputRef], problems: list[Problem], reader: str | None, date: dt.date | None, quiet: bool
+    inputs: Sequence[str],
+    refs: list[pipeline.InputRef],
+    problems: list[Problem],
+    reader: str | None,
+    date: dt.date | None,
+    quiet: bool,
 ) -> pipeline.ReadResult:
     stdin = sys.stdin.buffer
     result = pipeline.read_inputs(refs, reader=reader, date=date, stdin=stdin, progress=_progress(refs))
     result.problems[:0] = problems
+    pipeline.require_digests(result, inputs)
     _print_problems(result.problems, quiet)
-    if result.skipped and not quiet:
-        for name in result.skipped:
-            click.echo(f"{name}:1: warning: skipped, not a format arxport reads [skipped]", err=True)
     return result
 
 
-def _exit_code(result: pipeline.ReadResult, strict: bool) -> int:
+#: What ``convert`` did with one format: ``format``, ``path`` and ``status``: ``written``
+#: (with ``items`` and ``notes``), ``failed`` or ``not-written`` (with the ``reason``).
+Output = dict[str, Any]
+
+
+def _failed_outputs(outputs: Sequence[Output]) -> int:
+    return sum(1 for output in outputs if output["status"] == "failed")
+
+
+def _counts(result: pipeline.ReadResult, outputs: Sequence[Output]) -> tuple[int, int]:
+    """The run's (errors, warnings): every problem, and every output that could not be written.
+
+    The summary line and the JSON report both count with this.
+    """
+    return len(result.errors) + _failed_outputs(outputs), len(result.warnings)
+
+
+def _exit_code(result: pipeline.ReadResult, strict: bool, outputs: Sequence[Output] = ()) -> int:
+    if _failed_outputs(outputs):
+        return EXIT_OUTPUT
     if result.errors:
         return EXIT_INPUT
-    if strict and (result.warnings or result.skipped):
+    if strict and result.warnings:
         return EXIT_STRICT
     return EXIT_OK
 
@@ -123,7 +145,12 @@ def _writer_option_specs() -> dict[str, tuple[OptionSpec, list[str]]]:
         for spec in registry.writer_class(name).options:
             if spec.name in specs:
                 known, users = specs[spec.name]
-                if (known.type, known.default, known.choices) != (spec.type, spec.default, spec.choices):
+                if (known.type, known.default, known.choices, known.minimum) != (
+                    spec.type,
+                    spec.default,
+                    spec.choices,
+                    spec.minimum,
+                ):
                     raise RuntimeError(f"writers {users[0]} and {name} declare --{spec.name} differently")
                 users.append(name)
             else:
@@ -137,7 +164,7 @@ def _click_option(spec: OptionSpec, writers: list[str]) -> Callable[[F], F]:
         return click.option(f"--{spec.name}/--no-{spec.name}", spec.key, default=spec.default, help=help_text)
     types: dict[str, Any] = {
         "text": click.STRING,
-        "int": click.IntRange(min=0),
+        "int": click.IntRange(min=spec.minimum),
         "date": IsoDate(),
         "path": click.Path(dir_okay=False),
         "choice": click.Choice(spec.choices, case_sensitive=False),
@@ -216,8 +243,8 @@ Examples:
 \b
 Several inputs are merged into one output. Problems are printed to stderr as
 file:line: level: message [code]; the output is still written from the inputs
-that could be read. Exit codes: 0 ok, 2 usage, 3 input error, 4 output error,
-5 warnings with --strict, 70 internal error.
+that could be read. Exit codes: 0 ok, 2 usage, 3 input error (or nothing
+read), 4 output error, 5 warnings with --strict, 70 internal error.
 """
 
 
@@ -237,7 +264,8 @@ that could be read. Exit codes: 0 ok, 2 usage, 3 input error, 4 output error,
     "--report",
     "report_path",
     metavar="PATH",
-    help="Also write a JSON report of the run (inputs, problems, outputs, exit code) for CI.",
+    help="Also write a JSON report of the run (inputs, problems, outputs, exit code) for CI; "
+    "'-' for stdout when the data goes to a file.",
 )
 @_with_writer_options
 @click.pass_context
@@ -273,43 +301,79 @@ def convert(
         except OutputError as exc:
             _fail_usage(f"--to {writer.name}: {exc.message}")
     targets = _targets(writers, output, several)
+    _check_report_path(report_path, targets)
     refs, expand_problems = _expand(inputs, reader)
     try:
-        for target in targets.values():
+        for target in [*targets.values(), report_path]:
             pipeline.ensure_not_input(target, refs)
         if several:
             assert output is not None
             os.makedirs(output, exist_ok=True)
     except (OutputError, OSError) as exc:
         _fail_usage(str(exc))
-    result = _read(refs, expand_problems, reader, date, quiet)
-    code = _exit_code(result, strict)
-    outputs: list[dict[str, Any]] = []
+    suffix_problems = [p for name, writer in writers.items() for p in _suffix_problems(name, writer, targets[name])]
+    result = _read(inputs, refs, [*expand_problems, *suffix_problems], reader, date, quiet)
     if not result.digests:
         click.echo("arxport: nothing was read; no output written", err=True)
-    for name, writer in writers.items() if result.digests else ():
+    outputs: list[Output] = []
+    for name, writer in writers.items():
         where = targets[name] or "-"
+        if not result.digests:
+            outputs.append({"format": name, "path": where, "status": "not-written", "reason": "nothing was read"})
+            continue
         try:
             written = pipeline.write_output(
                 writer, result.digests, targets[name], pipeline.writer_options(writer, writer_args), stdout=stdout
             )
         except OutputError as exc:
             click.echo(f"arxport: error: {exc}", err=True)
-            outputs.append({"format": name, "path": where, "error": exc.message})
-            code = EXIT_OUTPUT
+            outputs.append({"format": name, "path": where, "status": "failed", "reason": str(exc)})
             continue
-        outputs.append({"format": name, "path": where, "items": written.items, "notes": list(written.notes)})
+        outputs.append(
+            {"format": name, "path": where, "status": "written", "items": written.items, "notes": list(written.notes)}
+        )
         if not quiet:
             for note in written.notes:
                 click.echo(f"arxport: {name}: {note}", err=True)
             click.echo(
                 f"arxport: wrote {written.items} item(s) as {name} to {where if where != '-' else 'stdout'}", err=True
             )
+    code = _exit_code(result, strict, outputs)
     if not quiet:
-        click.echo(_summary(result), err=True)
-    if report_path is not None:
-        _write_report(report_path, _report(result, code, outputs))
+        click.echo(_summary(result, outputs), err=True)
+    if report_path is not None and not _write_report(report_path, _report(result, code, outputs)):
+        code = EXIT_OUTPUT
     ctx.exit(code)
+
+
+def _check_report_path(report_path: str | None, targets: dict[str, str | None]) -> None:
+    """Refuse a ``--report`` that would land in the data: on stdout beside it, or over an output file."""
+    if report_path is None:
+        return
+    if report_path == "-":
+        if None in targets.values():
+            _fail_usage("--report - and the output would both go to standard output; give -o FILE or --report FILE")
+        return
+    for target in targets.values():
+        if target is not None and os.path.abspath(target) == os.path.abspath(report_path):
+            _fail_usage(f"--report {report_path} is also the output; give the report another name")
+
+
+def _suffix_problems(name: str, writer: Writer, target: str | None) -> list[Problem]:
+    """A warning when -o's suffix belongs to another format than the one written (``-o refs.bib --to csv``)."""
+    if target is None:
+        return []
+    claimed = registry.writer_for_path(target)
+    if claimed is None or target.lower().endswith(writer.suffixes):
+        return []
+    return [
+        Problem(
+            level="warning",
+            code="output-suffix",
+            message=f"this suffix is {claimed}'s, but --to {name} writes {name} into it (written anyway)",
+            source=SourceSpan(path=target, line=1),
+        )
+    ]
 
 
 def _pick_writers(to: str | None, output: str | None) -> list[str]:
@@ -349,15 +413,17 @@ def _targets(writers: dict[str, Any], output: str | None, several: bool) -> dict
     return targets
 
 
-def _summary(result: pipeline.ReadResult) -> str:
+def _summary(result: pipeline.ReadResult, outputs: Sequence[Output] = ()) -> str:
+    errors, warnings = _counts(result, outputs)
     return (
         f"arxport: {len(result.digests)} digest(s), {result.paper_count} paper(s): "
-        f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)"
+        f"{errors} error(s), {warnings} warning(s)"
     )
 
 
-def _report(result: pipeline.ReadResult, code: int, outputs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _report(result: pipeline.ReadResult, code: int, outputs: list[Output] | None = None) -> dict[str, Any]:
     """The machine-readable account of a run that ``--report`` and ``check --format json`` give."""
+    errors, warnings = _counts(result, outputs or ())
     report: dict[str, Any] = {
         "ok": code == EXIT_OK,
         "exit_code": code,
@@ -376,22 +442,25 @@ def _report(result: pipeline.ReadResult, code: int, outputs: list[dict[str, Any]
             {"source": p.source.path, "line": p.source.line, "level": p.level, "code": p.code, "message": p.message}
             for p in result.problems
         ],
-        "summary": {"papers": result.paper_count, "errors": len(result.errors), "warnings": len(result.warnings)},
+        "summary": {"papers": result.paper_count, "errors": errors, "warnings": warnings},
     }
     if outputs is not None:
         report["outputs"] = outputs
     return report
 
 
-def _write_report(path: str, report: dict[str, Any]) -> None:
+def _write_report(path: str, report: dict[str, Any]) -> bool:
+    """Write ``report`` to ``path`` (``-``: stdout); False, with the error printed, when it cannot be written."""
     data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if path == "-":
         sys.stdout.buffer.write(data)
-        return
+        return True
     try:
         pipeline.atomic_write(path, lambda handle: handle.write(data))
     except OutputError as exc:
-        click.echo(f"arxport: error: {exc}", err=True)
+        click.echo(f"arxport: error: cannot write the report: {exc}", err=True)
+        return False
+    return True
 
 
 CHECK_EPILOG = """\b
@@ -402,8 +471,8 @@ Examples:
 
 \b
 Every problem is printed as file:line: level: message [code].
-Exit codes: 0 clean (or warnings only), 3 errors, 5 warnings with --strict,
-2 usage, 70 internal error.
+Exit codes: 0 clean (or warnings only), 3 errors (or nothing read),
+5 warnings (skipped files too) with --strict, 2 usage, 70 internal error.
 """
 
 
@@ -429,7 +498,7 @@ def check(
     """Validate digests for CI: report every problem, exit non-zero on errors."""
     as_json = report_format == "json"
     refs, expand_problems = _expand(inputs, reader)
-    result = _read(refs, expand_problems, reader, None, quiet or as_json)
+    result = _read(inputs, refs, expand_problems, reader, None, quiet or as_json)
     code = _exit_code(result, strict)
     if as_json:
         click.echo(json.dumps(_report(result, code), ensure_ascii=False, indent=2))

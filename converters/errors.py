@@ -36,7 +36,11 @@ class OutputError(ArxportError):
     exit_code = 4
 
 
-class UnknownFormatError(ArxportError):
-    """A reader or writer name that the registry does not know."""
+class UsageError(ArxportError):
+    """A request that cannot work whatever the inputs hold: the CLI reports it as a usage error."""
 
     exit_code = 2
+
+
+class UnknownFormatError(UsageError):
+    """A reader or writer name that the registry does not know."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, TypeVar, cast
 
 from . import registry
-from .errors import ArxportError, InputError, OutputError
+from .errors import ArxportError, InputError, OutputError, UsageError
 from .model import Digest, Problem, SourceSpan
 from .readers.base import decode_text
 from .writers.base import Writer, WriteReport
@@ -44,7 +44,11 @@ class InputRef:
 
 @dataclass
 class ReadResult:
-    """What reading a batch gave: the digests, every problem, and which inputs failed."""
+    """What reading a batch gave: the digests, every problem, and which inputs failed or were skipped.
+
+    A skipped input is also a ``skipped`` warning in ``problems``, so counting
+    problems counts it.
+    """
 
     digests: list[Digest] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -75,7 +79,8 @@ def expand_inputs(arguments: Iterable[str]) -> tuple[list[InputRef], list[Proble
     """Files, directories (their readable files, sorted), globs and ``-``, in argument order.
 
     A glob that matches nothing is a problem, not an exception, so the other
-    inputs are still read; a missing file fails when it is read.
+    inputs are still read; a missing file fails when it is read. ``-`` given
+    twice is a :class:`UsageError`: no input could change that.
     """
     refs: list[InputRef] = []
     problems: list[Problem] = []
@@ -105,7 +110,7 @@ def expand_inputs(arguments: Iterable[str]) -> tuple[list[InputRef], list[Proble
         else:
             refs.append(InputRef(argument))
     if sum(ref.name == STDIN for ref in refs) > 1:
-        raise InputError("standard input (-) can be read only once")
+        raise UsageError("standard input (-) can be read only once")
     return refs, problems
 
 
@@ -142,11 +147,16 @@ def choose_reader(data: bytes, source: str, forced: str | None) -> str | None:
 
 
 def with_date(digest: Digest, date: dt.date) -> Digest:
-    """``digest`` with ``date`` filled in where the digest and its papers have none."""
+    """``digest`` with ``date`` (``--date``) filled in where it has none.
+
+    A dated digest keeps its date, and its undated papers get that date, not
+    ``date``: a paper's date is the date of the digest it came from.
+    """
     if digest.date is not None and all(p.date is not None for p in digest.papers):
         return digest
-    papers = tuple(p if p.date is not None else dataclasses.replace(p, date=date) for p in digest.papers)
-    return dataclasses.replace(digest, date=digest.date or date, papers=papers)
+    filled = digest.date or date
+    papers = tuple(p if p.date is not None else dataclasses.replace(p, date=filled) for p in digest.papers)
+    return dataclasses.replace(digest, date=filled, papers=papers)
 
 
 def read_inputs(
@@ -169,6 +179,14 @@ def read_inputs(
             if name is None:
                 if ref.from_directory:
                     result.skipped.append(source)
+                    result.problems.append(
+                        Problem(
+                            level="warning",
+                            code="skipped",
+                            message="skipped, not a format arxport reads",
+                            source=SourceSpan(path=source, line=1),
+                        )
+                    )
                     continue
                 decode_text(data, source)  # says "empty", "binary" or "not UTF-8" where that is the cause
                 raise InputError(
@@ -185,6 +203,24 @@ def read_inputs(
             result.digests.append(with_date(digest, date) if date is not None else digest)
             result.problems.extend(digest.problems)
     return result
+
+
+def require_digests(result: ReadResult, arguments: Sequence[str]) -> None:
+    """Add a ``nothing-read`` error when the inputs gave no digest and no other error says why.
+
+    An empty folder, or one holding only files no reader recognises, fails no
+    single input, yet a run that read nothing must not pass as a success.
+    """
+    if result.digests or result.errors:
+        return
+    result.problems.append(
+        Problem(
+            level="error",
+            code="nothing-read",
+            message="nothing was read: no input holds a digest",
+            source=SourceSpan(path=" ".join(arguments), line=1),
+        )
+    )
 
 
 def writer_options(writer: Writer, given: Mapping[str, Any]) -> dict[str, Any]:

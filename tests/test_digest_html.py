@@ -29,7 +29,7 @@ from converters.readers.digest.html_blocks import HTML_TAGS, escape_unknown_tags
 from converters.readers.digest.markdown import DigestMarkdownReader
 from converters.registry import get_reader, get_writer
 
-from .conftest import GOLDEN, SAMPLES, UPDATE_GOLDEN, check_golden, need_tool, sample_files
+from .conftest import GOLDEN, SAMPLES, UPDATE_GOLDEN, check_golden, check_no_stray_goldens, need_tool, sample_files
 from .test_digest_html_corpus import comparable, markdown_escapes_removed
 
 SAMPLE_FILES = sample_files()
@@ -92,6 +92,11 @@ def test_golden_page_of_each_sample(sample: Path) -> None:
     check_golden("digest-html", f"{sample.stem}.json", json_of(digest).encode("utf-8"))
     # The golden page is still the rendering of the sample: same papers as the Markdown.
     assert_same_papers(digest, get_reader("digest").read(sample.read_bytes(), str(sample)))
+
+
+def test_golden_files_have_no_strays() -> None:
+    """A page and its reading for each sample, nothing else."""
+    check_no_stray_goldens("digest-html", {f"{p.stem}{suffix}" for p in SAMPLE_FILES for suffix in (".html", ".json")})
 
 
 def test_the_awkward_sample_keeps_tags_entities_and_versions() -> None:

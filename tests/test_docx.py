@@ -35,7 +35,7 @@ from converters.registry import get_writer, writer_for_path
 from converters.text.clean import one_line, xml_text
 from converters.writers.docx.writer import ZIP_TIMESTAMP, DocxWriter
 
-from .conftest import ROOT, SAMPLES, check_golden, need_tool, read_digest, sample_files
+from .conftest import ROOT, SAMPLES, check_golden, check_no_stray_goldens, need_tool, read_digest, sample_files
 
 SAMPLE_FILES = sample_files()
 DOT = " \u00b7 "
@@ -200,6 +200,10 @@ def test_golden(name: str, inputs: list[Path], options: dict[str, Any]) -> None:
     """The document's content (not its bytes) for each sample, all samples merged, and with every option changed."""
     text = dump(write(sample_digests(inputs), **options))
     check_golden("docx", f"{name}.txt", text.encode("utf-8"))
+
+
+def test_golden_files_have_no_strays() -> None:
+    check_no_stray_goldens("docx", {f"{name}.txt" for name, _, _ in GOLDEN_CASES})
 
 
 def test_samples_exist() -> None:

@@ -71,7 +71,6 @@ def test_bad_values_are_usage_errors_before_reading(tmp_path: Path) -> None:
         ["--feed-config", str(bad)],
         ["--feed-config", str(tmp_path / "missing.toml")],
         ["--feed-link", "feed.html"],
-        ["--max-items", "0"],
         ["--feed-language", "en_GB!"],
     ):
         result = run("convert", str(tmp_path / "not-read.md"), "--to", "atom", *args)

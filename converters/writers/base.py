@@ -20,7 +20,11 @@ class OptionSpec:
     ``--key-format``); the writer receives the value under :attr:`key`
     (``key_format``). The CLI builds its options from these declarations, so a
     writer never imports click. Two writers may declare the same option only
-    with the same type and default.
+    with the same type, default, choices and minimum.
+
+    ``minimum`` is the smallest value an ``int`` option takes (None: no bound);
+    the CLI refuses smaller values and its help shows the range, so a writer
+    that checks the value itself should use the same bound.
     """
 
     name: str
@@ -29,6 +33,7 @@ class OptionSpec:
     choices: tuple[str, ...] = ()
     default: Any = None
     metavar: str | None = None
+    minimum: int | None = 0
 
     @property
     def key(self) -> str:

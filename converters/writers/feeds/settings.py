@@ -20,11 +20,15 @@ from ...text.clean import one_line
 from ..base import OptionSpec
 from .content import feed_text
 
+#: The least ``max-items``: the CLI's range, and the check of a value from ``--feed-config``.
+_MAX_ITEMS_MIN = 1
+
 #: Declared identically on ``rss`` and ``atom`` (the CLI requires that of shared options).
 FEED_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(
         name="max-items",
         type="int",
+        minimum=_MAX_ITEMS_MIN,
         metavar="N",
         help="Keep only the N newest papers (after merging); default: all.",
     ),
@@ -150,8 +154,10 @@ def _config_date(path: str, value: object) -> dt.date:
 
 
 def _max_items(value: int | None) -> int | None:
-    if value is not None and value < 1:
-        raise OutputError(f"--max-items must be at least 1 (got {value}); leave it out to keep every paper")
+    if value is not None and value < _MAX_ITEMS_MIN:
+        raise OutputError(
+            f"--max-items must be at least {_MAX_ITEMS_MIN} (got {value}); leave it out to keep every paper"
+        )
     return value
 
 
