@@ -24,6 +24,7 @@ from converters.text.clean import clean_line as clean
 from converters.writers.citation.csljson import CslJsonWriter
 from converters.writers.citation.keys import id_year_month
 from converters.writers.citation.records import citations, unique_papers
+from converters.writers.shared import shown_abstract
 
 from .conftest import check_golden, check_no_stray_goldens, need_tool, read_digest, sample_files
 
@@ -61,7 +62,8 @@ def check_item(item: dict[str, Any], source: Paper, key: str) -> None:
     assert item["DOI"] == f"10.48550/arXiv.{source.id}"
     assert item["URL"] == f"https://arxiv.org/abs/{source.id}"
     assert item["number"] == f"arXiv:{source.id}" and item["publisher"] == "arXiv"
-    assert item.get("abstract", "") == (clean(source.abstract) if source.abstract else "")
+    abstract = shown_abstract(source)
+    assert item.get("abstract", "") == (clean(abstract) if abstract else "")
     assert item.get("version") == (str(source.version) if source.version is not None else None)
     tldr = clean(source.tldr) if source.tldr else ""
     if tldr:

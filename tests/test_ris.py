@@ -20,6 +20,7 @@ from converters.text.clean import clean_line as clean
 from converters.writers.citation.keys import id_year_month
 from converters.writers.citation.records import citations, unique_papers
 from converters.writers.citation.ris import RisWriter
+from converters.writers.shared import shown_abstract
 
 from .conftest import check_golden, check_no_stray_goldens, read_digest, sample_files
 
@@ -60,7 +61,8 @@ def check_record(record: dict[str, Any], source: Paper, key: str) -> None:
     year, month = id_year_month(source.id) or (None, None)
     assert record["year"] == str(year) and record["date"] == f"{year:04d}/{month:02d}"
     assert record.get("access_date") == (source.date.strftime("%Y/%m/%d") if source.date else None)
-    assert record.get("abstract") == (clean(source.abstract) if source.abstract and clean(source.abstract) else None)
+    abstract = shown_abstract(source)
+    assert record.get("abstract") == (clean(abstract) if abstract and clean(abstract) else None)
     assert record["doi"] == f"10.48550/arXiv.{source.id}"
     assert record["urls"] == [f"https://arxiv.org/abs/{source.id}"]
     assert record["accession_number"] == source.id and record["name_of_database"] == "arXiv"
