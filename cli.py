@@ -20,13 +20,15 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 
-from converters import pipeline, registry
+from converters import config, pipeline, registry
 from converters.errors import ArxportError, OutputError, UnknownFormatError, UsageError
 from converters.model import Problem, SourceSpan
+from converters.readers.base import ReadOptions
 from converters.writers.base import OptionSpec, Writer
 
 __version__ = "0.1.0"
@@ -99,13 +101,48 @@ def _read(
     reader: str | None,
     date: dt.date | None,
     quiet: bool,
+    options: ReadOptions,
 ) -> pipeline.ReadResult:
     stdin = sys.stdin.buffer
-    result = pipeline.read_inputs(refs, reader=reader, date=date, stdin=stdin, progress=_progress(refs))
+    progress = _progress(refs)
+    result = pipeline.read_inputs(refs, reader=reader, date=date, stdin=stdin, progress=progress, options=options)
     result.problems[:0] = problems
     pipeline.require_digests(result, inputs)
     _print_problems(result.problems, quiet)
     return result
+
+
+def _with_reading_options(func: F) -> F:
+    """``--labels`` and ``--config``, which every command that reads digests takes."""
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="Configuration file ([tool.arxport] in pyproject.toml, or arxport.toml); default: the closest "
+        "one from the current directory upwards.",
+    )(func)
+    return click.option(
+        "--labels",
+        "labels_path",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="TOML table 'label = \"field\"' mapping labels a fork writes to fields (tldr, motivation, method, "
+        "result, conclusion, abstract, abstract_translation, title, authors, categories, primary_category, "
+        "comment, link); adds to the built-in vocabulary and [tool.arxport.labels].",
+    )(func)
+
+
+def _read_options(config_path: str | None, labels_path: str | None) -> ReadOptions:
+    """The readers' options from the configuration file and ``--labels`` (which wins)."""
+    try:
+        found = Path(config_path) if config_path is not None else config.find_config(Path.cwd())
+        if config_path is not None and not found.is_file():  # type: ignore[union-attr]
+            _fail_usage(f"--config {config_path}: no such file")
+        settings = config.load_config(found) if found is not None else config.Config()
+        labels = config.load_labels(Path(labels_path)) if labels_path is not None else ()
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    return ReadOptions(labels=config.merged(settings.labels, labels))
 
 
 #: What ``convert`` did with one format: ``format``, ``path`` and ``status``: ``written``
@@ -267,6 +304,7 @@ read), 4 output error, 5 warnings with --strict, 70 internal error.
     help="Also write a JSON report of the run (inputs, problems, outputs, exit code) for CI; "
     "'-' for stdout when the data goes to a file.",
 )
+@_with_reading_options
 @_with_writer_options
 @click.pass_context
 def convert(
@@ -280,9 +318,12 @@ def convert(
     strict: bool,
     quiet: bool,
     report_path: str | None,
+    config_path: str | None,
+    labels_path: str | None,
     **writer_args: Any,
 ) -> None:
     """Convert digests to one format, or to several at once into a directory."""
+    read_options = _read_options(config_path, labels_path)
     names = _pick_writers(to, output)
     several = len(names) > 1 or to == "all"
     if several and output in (None, "-"):
@@ -312,7 +353,7 @@ def convert(
     except (OutputError, OSError) as exc:
         _fail_usage(str(exc))
     suffix_problems = [p for name, writer in writers.items() for p in _suffix_problems(name, writer, targets[name])]
-    result = _read(inputs, refs, [*expand_problems, *suffix_problems], reader, date, quiet)
+    result = _read(inputs, refs, [*expand_problems, *suffix_problems], reader, date, quiet, read_options)
     if not result.digests:
         click.echo("arxport: nothing was read; no output written", err=True)
     outputs: list[Output] = []
@@ -491,14 +532,23 @@ Exit codes: 0 clean (or warnings only), 3 errors (or nothing read),
     help="text: one line per problem on stderr; json: a machine-readable report on stdout.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@_with_reading_options
 @click.pass_context
 def check(
-    ctx: click.Context, inputs: tuple[str, ...], reader: str | None, strict: bool, report_format: str, quiet: bool
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    reader: str | None,
+    strict: bool,
+    report_format: str,
+    quiet: bool,
+    config_path: str | None,
+    labels_path: str | None,
 ) -> None:
     """Validate digests for CI: report every problem, exit non-zero on errors."""
     as_json = report_format == "json"
+    read_options = _read_options(config_path, labels_path)
     refs, expand_problems = _expand(inputs, reader)
-    result = _read(inputs, refs, expand_problems, reader, None, quiet or as_json)
+    result = _read(inputs, refs, expand_problems, reader, None, quiet or as_json, read_options)
     code = _exit_code(result, strict)
     if as_json:
         click.echo(json.dumps(_report(result, code), ensure_ascii=False, indent=2))

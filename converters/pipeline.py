@@ -20,7 +20,7 @@ from typing import IO, Any, BinaryIO, TypeVar, cast
 from . import registry
 from .errors import ArxportError, InputError, OutputError, UsageError
 from .model import Digest, Problem, SourceSpan
-from .readers.base import decode_text
+from .readers.base import DEFAULT_READ_OPTIONS, ReadOptions, decode_text
 from .writers.base import Writer, WriteReport
 
 T = TypeVar("T")
@@ -166,8 +166,12 @@ def read_inputs(
     date: dt.date | None = None,
     stdin: IO[bytes] | None = None,
     progress: Callable[[InputRef], None] | None = None,
+    options: ReadOptions = DEFAULT_READ_OPTIONS,
 ) -> ReadResult:
-    """Read every input; a bad one is reported and skipped, the rest still count."""
+    """Read every input; a bad one is reported and skipped, the rest still count.
+
+    ``options`` (``--labels`` ...) go to every reader that runs.
+    """
     result = ReadResult()
     for ref in refs:
         if progress is not None:
@@ -193,7 +197,9 @@ def read_inputs(
                     "not a format arxport reads (see 'arxport formats'; --from forces a reader)",
                     SourceSpan(path=source, line=1),
                 )
-            digests = registry.get_reader(name).read_all(data, source)
+            instance = registry.get_reader(name)
+            instance.options = options
+            digests = instance.read_all(data, source)
         except ArxportError as exc:
             span = exc.source or SourceSpan(path=source, line=1)
             result.problems.append(Problem(level="error", code="unreadable", message=exc.message, source=span))

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SHARED = Path(os.environ.get("ARXPORT_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus" / "real"
+FORKS = SHARED / "corpus" / "forks"
 VENDOR = SHARED / "vendor-data"
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -45,6 +46,17 @@ def need_tool(name: str, package: str) -> str:
     if REQUIRE_TOOLS:
         pytest.fail(f"{name} not found but ARXPORT_REQUIRE_TOOLS=1: {message}")
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def fork_corpus() -> list[Path]:
+    """The restyled forks' digests (``../shared/corpus/forks``)."""
+    files = sorted(p for p in FORKS.glob("*.md") if p.name != "SOURCES.md") if FORKS.is_dir() else []
+    if not files:
+        if REQUIRE_TOOLS:
+            pytest.fail(f"the shared fork corpus is missing at {FORKS}")
+        pytest.skip(f"the shared fork corpus is not at {FORKS} (set ARXPORT_SHARED)")
+    return files
 
 
 @pytest.fixture(scope="session")

@@ -268,7 +268,11 @@ def test_a_web_address_that_is_not_arxiv_is_a_work_identified_by_its_url() -> No
     digest = read_bytes(other.encode())
     assert not digest.errors and len(digest.papers) == 2
     work = digest.papers[0]
-    assert (work.id_scheme, work.id, work.link) == ("url", "https://example.org/paper/42", "https://example.org/paper/42")
+    assert (work.id_scheme, work.id, work.link) == (
+        "url",
+        "https://example.org/paper/42",
+        "https://example.org/paper/42",
+    )
     assert work.abs_url is None and work.doi is None and work.tldr  # read like any other paper
 
 

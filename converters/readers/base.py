@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..errors import InputError
-from ..model import Digest, SourceSpan
+from ..model import Digest, Problem, SourceSpan
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,10 @@ class ReadOptions:
     """
 
     labels: tuple[tuple[str, str], ...] = ()
+
+
+#: No options: the built-in behaviour.
+DEFAULT_READ_OPTIONS = ReadOptions()
 
 
 class Reader(ABC):
@@ -40,7 +44,7 @@ class Reader(ABC):
     #: Other names accepted by ``--from``.
     aliases: ClassVar[tuple[str, ...]] = ()
     #: The user's options for this read (set by whoever runs the reader; readers that take none ignore it).
-    options: ReadOptions = ReadOptions()
+    options: ReadOptions = DEFAULT_READ_OPTIONS
 
     @abstractmethod
     def sniff(self, head: str, path: str) -> bool:
@@ -55,17 +59,32 @@ class Reader(ABC):
         return (self.read(data, source),)
 
 
-def decode_text(data: bytes, source: str) -> str:
+#: More NUL bytes than this share of a file (or than :data:`_MOST_NULS`) make it binary data, not text with a stray NUL.
+_NUL_SHARE = 0.001
+_MOST_NULS = 1000
+
+
+def decode_text(data: bytes, source: str, problems: list[Problem] | None = None) -> str:
     """UTF-8 text of an input, without a BOM and with CRLF turned into LF.
 
-    Binary data and invalid UTF-8 are input errors that name the line.
+    Binary data and invalid UTF-8 are input errors that name the line. A few
+    NUL bytes in otherwise good text are removed with a warning appended to
+    ``problems``, when the caller passes that list (a digest reader: one bad
+    byte must not lose a day's papers); without it they are an error.
     """
     if not data or data.isspace():
         raise InputError("the file is empty", SourceSpan(path=source, line=1))
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise InputError("binary data (a NUL byte), not a text file", SourceSpan(path=source, line=line))
+        count = data.count(b"\x00")
+        if problems is None or count > _MOST_NULS or count > len(data) * _NUL_SHARE:
+            raise InputError("binary data (a NUL byte), not a text file", SourceSpan(path=source, line=line))
+        data = data.replace(b"\x00", b"")
+        message = f"{count} NUL byte(s) removed (the first on this line); the rest of the file was read"
+        problems.append(
+            Problem(level="warning", code="nul-byte", message=message, source=SourceSpan(path=source, line=line))
+        )
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:

@@ -243,6 +243,9 @@ class BodyParser:
                 paragraph_start = True
                 continue
             first = line[0]
+            if current is not None and current.line_field and current.blanks:  # one-line metadata ends at a blank line
+                self._close(draft, current)
+                current = None
             if current is not None and not paragraph_start and not current.line_field and first not in _MAY_START:
                 current.parts.append(line)  # the common case, the next line of a value: nothing on it can start a field
                 continue
@@ -336,6 +339,12 @@ class BodyParser:
                 return _Open(heading.group("text").strip("*_ "))
         if "|" in line and first in ("*", "[") and self._segments(draft, line):
             return _Open(None, parts=[], droppable=True)  # nothing more belongs to the segments
+        if first == "[" and paragraph_start:
+            link = _LINK_RE.fullmatch(line.rstrip())
+            if link is not None:  # a line that is only a link ("[**[PDF]**](url)"): the link, under its text
+                draft.links.append(link.group("url"))
+                draft.extra.setdefault(link.group("text").strip("*[] ") or "Link", link.group("url"))
+                return _Open(None, parts=[], droppable=True)
         if "**" in line[:12]:
             bold = _BOLD_LABEL_RE.match(line)
             if bold is not None:

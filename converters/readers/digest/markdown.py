@@ -43,6 +43,7 @@ from ...model import (
     AI_FAILURE_KEYS,
     Digest,
     Paper,
+    Problem,
     Section,
     SourceSpan,
     TocEntry,
@@ -361,6 +362,7 @@ class _FileReader(DigestBuilder):
 
     def read_general(self, lines: list[str], entries: list[Entry]) -> None:
         """Papers found by the general segmenter, with the structure between them."""
+        self.layouts.add("general")
         self.scan_lines(lines[: entries[0].start], 1, followed_by_paper=True)
         self.separator = self.author_separator(_entry_author_lines(lines, entries))
         self.date = self.digest_date()
@@ -476,7 +478,8 @@ class _FileReader(DigestBuilder):
                 return
             if in_toc:  # the groups of a table of contents
                 return
-        if not self.read_a_paper and self.header_line(raw, line):
+        # Above the papers: a fork's own notes ("Hand-picked papers ..."), and dated or counted lines.
+        if not self.read_a_paper and (self.header_line(raw, line) or "general" in self.layouts):
             return
         if self.no_papers_notice is None:  # the sentence under a notice is part of it
             self.stray_lines.append(line)
@@ -588,4 +591,7 @@ class DigestMarkdownReader(Reader):
         return bool(find_entries(head.split("\n")[:-1] if len(head) >= 16384 else head.split("\n")))
 
     def read(self, data: bytes, source: str) -> Digest:
-        return _FileReader(decode_text(data, source), source, self.options.labels).read()
+        problems: list[Problem] = []
+        reader = _FileReader(decode_text(data, source, problems), source, self.options.labels)
+        reader.problems.extend(problems)
+        return reader.read()
