@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from ...model import AI_FAILURE_KEYS, Digest, Paper, Problem, Section, SourceSpan, TocEntry, WorkId, new_paper, new_span
 from ..base import DATE_RE, date_from_name, parse_date
 from .fields import BodyParser, Draft, python_list
-from .vocabulary import Labels, describe, vocabulary
+from .vocabulary import Labels, Vocabulary, describe, vocabulary
 
 #: The fields that hold a paper's text: a paper with none of them filled but with extra labels
 #: probably uses labels the vocabulary does not know.
@@ -96,6 +96,32 @@ def check_structure(
         report(
             "warning", "stated-total-mismatch", f"the digest says it has {total} papers; {len(papers)} are listed", line
         )
+
+
+def set_aside_ai_failures(
+    vocabulary: Vocabulary, fields: dict[str, str], extra: dict[str, str], counts: dict[str, int]
+) -> bool:
+    """Move AI failure text ("Error: API quota exceeded", "Summary generation failed") out of the AI
+    fields of ``fields`` into ``extra`` (under :data:`~converters.model.AI_FAILURE_KEYS`), counting each
+    message in ``counts``. True when there was any."""
+    found = False
+    for name, key in AI_FAILURE_KEYS.items():
+        value = fields.get(name)
+        if value and vocabulary.is_ai_failure(value):
+            del fields[name]
+            extra[key] = value
+            text = value.strip()
+            counts[text] = counts.get(text, 0) + 1
+            found = True
+    return found
+
+
+def ai_failure_message(counts: dict[str, int]) -> str:
+    """The one ``ai-failure`` warning of a digest: how many fields, which messages."""
+    return (
+        f"{sum(counts.values())} AI field(s) hold a failure message instead of a summary "
+        f"({describe(counts, limit=3)}); read as empty, the text kept in extra ('TL;DR (AI failure)' ...)"
+    )
 
 
 _UNSPACED_COMMA_RE = re.compile(r",(?! )")
@@ -198,16 +224,9 @@ class DigestBuilder:
         return tuple(raw.split(separator))
 
     def ai_failures(self, fields: dict[str, str], extra: dict[str, str], line: int) -> None:
-        """Move AI failure text ("Error: API quota exceeded", "Summary generation failed") out of the
-        AI fields of ``fields`` into ``extra`` (under :data:`~converters.model.AI_FAILURE_KEYS`)."""
-        for name, key in AI_FAILURE_KEYS.items():
-            value = fields.get(name)
-            if value and self.vocabulary.is_ai_failure(value):
-                del fields[name]
-                extra[key] = value
-                text = value.strip()
-                self.failures[text] = self.failures.get(text, 0) + 1
-                self.failure_line = self.failure_line or line
+        """:func:`set_aside_ai_failures`, counted for the digest's one ``ai-failure`` warning."""
+        if set_aside_ai_failures(self.vocabulary, fields, extra, self.failures):
+            self.failure_line = self.failure_line or line
 
     def paper(
         self,
@@ -290,13 +309,7 @@ class DigestBuilder:
             message = f"the generator left template placeholders unfilled ({names}); read as empty fields"
             self.problem("warning", "unfilled-placeholder", message, min(placeholders.values()))
         if self.failures:
-            count = sum(self.failures.values())
-            shown = describe(self.failures, limit=3)
-            message = (
-                f"{count} AI field(s) hold a failure message instead of a summary ({shown}); "
-                f"read as empty, the text kept in extra ('TL;DR (AI failure)' ...)"
-            )
-            self.problem("warning", "ai-failure", message, self.failure_line or 1)
+            self.problem("warning", "ai-failure", ai_failure_message(self.failures), self.failure_line or 1)
         if self.unlabelled:
             message = f"{_count_lines(self.unlabelled)} have text without a label; kept as extra field 'Text'"
             self.problem("warning", "unlabelled-text", message, self.unlabelled[0])

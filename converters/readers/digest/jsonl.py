@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 
 from ...model import Digest, Paper, Problem, Section, SourceSpan, parse_arxiv_id
 from ..base import Reader, date_from_name, decode_text
+from .common import ai_failure_message, set_aside_ai_failures
+from .vocabulary import vocabulary
 
 _RECORD_RE = re.compile(r'\s*\{"id": "[^"]*", "(?:categories|pdf)": ')
 _MODEL_KEYS = {"id", "categories", "abs", "authors", "title", "comment", "summary", "AI"}
@@ -34,6 +36,9 @@ class DigestJsonlReader(Reader):
         first_line: dict[str, int] = {}
         date = date_from_name(source)
 
+        failures: dict[str, int] = {}  # AI failure messages set aside, for one warning
+        failure_line = 0
+
         def problem(level: str, code: str, message: str, line: int) -> None:
             problems.append(Problem(level=level, code=code, message=message, source=SourceSpan(path=source, line=line)))  # type: ignore[arg-type]
 
@@ -48,9 +53,12 @@ class DigestJsonlReader(Reader):
             if not isinstance(record, dict):
                 problem("error", "bad-record", "record skipped: not a JSON object", number)
                 continue
-            paper = self._paper(record, source, number, date, problem)
+            before = sum(failures.values())
+            paper = self._paper(record, source, number, date, problem, failures)
             if paper is None:
                 continue
+            if not failure_line and sum(failures.values()) > before:
+                failure_line = number
             if paper.id in first_line:
                 problem(
                     "warning",
@@ -62,6 +70,9 @@ class DigestJsonlReader(Reader):
             if paper.section is not None and paper.section not in sections:
                 sections[paper.section] = Section(category=paper.section, line=number)
             papers.append(paper)
+        if failures:
+            problem("warning", "ai-failure", ai_failure_message(failures), failure_line)
+            problems.sort(key=lambda p: p.source.line)
         if not papers and not problems:
             problem("warning", "no-papers", "the file holds no records", 1)
         return Digest(
@@ -75,7 +86,9 @@ class DigestJsonlReader(Reader):
         )
 
     @staticmethod
-    def _paper(record: dict[str, Any], source: str, line: int, date: Any, problem: Any) -> Paper | None:
+    def _paper(
+        record: dict[str, Any], source: str, line: int, date: Any, problem: Any, failures: dict[str, int]
+    ) -> Paper | None:
         missing = [key for key in ("id", "title") if not isinstance(record.get(key), str)]
         if missing:
             problem("error", "bad-record", f"record skipped: no {' or '.join(missing)}", line)
@@ -105,6 +118,9 @@ class DigestJsonlReader(Reader):
         for key, value in ai.items():
             if key not in _AI_KEYS and not (key == "task" and texts["tldr"] == value):
                 extra[f"AI.{key}"] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        fields = {name: value for name, value in texts.items() if value is not None}
+        set_aside_ai_failures(vocabulary(), fields, extra, failures)
+        texts = {name: fields.get(name) for name in _AI_KEYS}
         comment = record.get("comment")
         primary = categories[0] if categories else None
         return Paper(
