@@ -223,6 +223,16 @@ class DigestBuilder:
             self.problem("warning", "bad-authors", "author line looks like a list but does not parse as one", line)
         return tuple(raw.split(separator))
 
+    def may_be_failure(self, value: str | None) -> bool:
+        """Whether an AI field's value is a failure message (its length and first character rule most
+        summaries out before any pattern runs)."""
+        return (
+            value is not None
+            and len(value) <= self.failure_longest
+            and value[:1] in self.failure_starts
+            and self.vocabulary.is_ai_failure(value)
+        )
+
     def ai_failures(self, fields: dict[str, str], extra: dict[str, str], line: int) -> None:
         """:func:`set_aside_ai_failures`, counted for the digest's one ``ai-failure`` warning."""
         if set_aside_ai_failures(self.vocabulary, fields, extra, self.failures):
@@ -241,25 +251,33 @@ class DigestBuilder:
         separator: str,
     ) -> Paper:
         """The paper a finished draft describes (authors split, AI failures set aside, unmapped labels noted)."""
-        fields = dict(draft.fields)
-        extra = dict(draft.extra)
-        self.ai_failures(fields, extra, draft.line)
+        fields, extra = draft.fields, draft.extra  # the draft's own: it is finished
+        get = fields.get
+        may_fail = self.may_be_failure
+        if (
+            may_fail(get("tldr"))
+            or may_fail(get("motivation"))
+            or may_fail(get("method"))
+            or may_fail(get("result"))
+            or may_fail(get("conclusion"))
+        ):
+            self.ai_failures(fields, extra, draft.line)
         if draft.unlabelled:
             self.unlabelled.append(draft.line)
-        unmapped = [label for label, value in draft.extra.items() if value.strip() and label not in _READER_KEYS]
-        if unmapped and not any(fields.get(name) for name in _TEXT_FIELDS):
+        if extra and not any(map(get, _TEXT_FIELDS)):
+            unmapped = [label for label, value in extra.items() if value.strip() and label not in _READER_KEYS]
             for label in unmapped:
                 self.unmapped[label] = self.unmapped.get(label, 0) + 1
-            self.unmapped_line = self.unmapped_line or draft.line
+            if unmapped:
+                self.unmapped_line = self.unmapped_line or draft.line
         if draft.author_style == "italic":
             authors = self.split_authors(draft.raw_authors, separator, draft.line)
         else:
             authors = draft.authors
             if not draft.author_style:
                 self.authorless.append(draft.line)
-        primary = fields.get("primary_category") or None
+        primary = get("primary_category") or None
         self.layouts.add(draft.layout)
-        get = fields.get
         return new_paper(  # every field of Paper, in its order
             work.id,
             work.version,

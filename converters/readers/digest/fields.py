@@ -40,8 +40,12 @@ LABEL_LIKE = rf"[A-Z][A-Za-z_;]*(?: [a-z][A-Za-z_]*){{0,2}}|{_CJK}{{1,12}}(?:(?:
 _UNKNOWN_LABEL_RE = re.compile(LABEL_LIKE)
 
 # A bullet, a numbered item or a quote before a label.
-_PREFIX = r"(?:>[ \t]?)?(?:[-*+•][ \t]+|\d{1,3}[.)][ \t]+)?"
-_BOLD_LABEL_RE = re.compile(rf"{_PREFIX}\*\*(?P<label>[^*\n\[\]]{{1,40}}?)(?:[:：]\*\*|\*\*[ \t]*[:：])(?:[ \t]+|$)")
+_PREFIX = r"(?:>[ \t]?)?(?P<bullet>[-*+•][ \t]+|\d{1,3}[.)][ \t]+)?"
+# After an ASCII colon comes white space or the end of the line; a full-width colon needs none.
+_BOLD_LABEL_RE = re.compile(
+    rf"{_PREFIX}\*\*(?P<label>[^*\n\[\]]{{1,40}}?)"
+    r"(?:(?::\*\*|\*\*[ \t]*:)(?:[ \t]+|$)|(?:：\*\*|\*\*[ \t]*：)[ \t]*)"
+)
 _PLAIN_LABEL_RE = re.compile(r"(?P<prefix>[-*+][ \t]+)?(?P<label>[^:：\n*\[\]()<>`]{1,40}?)(?:: |:$|：[ \t]*)")
 _HEADING_RE = re.compile(r"(?P<marks>#{1,6})[ \t]+(?P<text>.*?)[ \t]*#*[ \t]*")
 _AUTHOR_LINE_RE = re.compile(r"\*(?!\*)(?P<authors>.*)\*[ \t]*")
@@ -114,6 +118,7 @@ class Draft:
     layout: str = "v3-variant"
     #: Labels that start fields, as written, in order (for duplicate and unknown-label checks).
     labels: list[str] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # the same labels, to tell a repeated one
     unlabelled: bool = False
 
 
@@ -126,28 +131,12 @@ _MAY_START = frozenset("#*<>-+[_•0123456789 \t")
 #: The first characters of a structural line (details, summary, a rule, back links).
 _MAY_BE_STRUCTURE = frozenset("<-*_[ \t")
 
+#: Fields whose value is parsed (a list, a title, an id) rather than kept as text.
+_PARSED_FIELDS = frozenset({"categories", "primary_category", "authors", "title", "link"})
+
 #: Fields a ``<summary>Label</summary>`` takes the whole ``<details>`` body for, labels inside included
 #: (template V0 puts a structured abstract there, whose "Methods:" lines are abstract text).
 _WHOLE_DETAILS_FIELDS = frozenset({"abstract", "abstract_translation"})
-
-
-@dataclass(slots=True)
-class _Open:
-    """The field being read: its label as written (None: text without a label) and its lines so far."""
-
-    label: str | None
-    line_field: bool = False  # one-line metadata: a known plain label may follow on the next line
-    parts: list[str] = field(default_factory=list)
-    blanks: list[str] = field(default_factory=list)  # blank lines since the last text line, kept if text follows
-    whole_details: bool = False  # no label starts a new field before </details>
-    droppable: bool = False  # dropped if no line follows (<summary>Label</summary>, after a segments line)
-
-    def append(self, line: str) -> None:
-        if self.blanks:
-            if self.parts:
-                self.parts.extend(self.blanks)
-            self.blanks.clear()
-        self.parts.append(line)
 
 
 class BodyParser:
@@ -159,6 +148,20 @@ class BodyParser:
         #: A category value as found; the HTML reader's undoes line wrapping.
         self.category_text = category_text
         self.placeholders: dict[str, int] = {}  # unfilled "{tldr}": first line of each
+        # label as matched -> (label, field, one-line field?, V1's "Task"?): a digest repeats a dozen labels
+        self._labels: dict[str, tuple[str, str | None, bool, bool]] = {}
+
+    def _label(self, raw: str) -> tuple[str, str | None, bool, bool]:
+        """(label without surrounding space, the field it fills, whether that is one line of metadata,
+        whether it is template V1's ``Task``), worked out once per distinct label."""
+        found = self._labels.get(raw)
+        if found is None:
+            if len(self._labels) > 4096:  # labels nobody repeats (garbage input) must not pile up
+                self._labels.clear()
+            label = raw.strip()
+            name = self.vocabulary.field_of(label)
+            found = self._labels[raw] = (label, name, name in LINE_FIELDS, len(label) < 8 and label.casefold() == "task")
+        return found
 
     # -- labels -> fields ----------------------------------------------------------------
     def assign(self, draft: Draft, label: str, value: str) -> None:
@@ -170,14 +173,18 @@ class BodyParser:
         already filled (``Summary`` after ``TL;DR``) keeps its value under its own name.
         """
         label = label.strip()
-        name = self.vocabulary.field_of(label)
+        self._store(draft, label, self.vocabulary.field_of(label), value)
+
+    def _store(self, draft: Draft, label: str, name: str | None, value: str) -> None:
+        """:meth:`assign` once the label is stripped and its field known."""
         if len(value) < 40 and "{" in value and _PLACEHOLDER_RE.fullmatch(value.strip()):
             self.placeholders.setdefault(value.strip(), draft.line)
             value = ""
-        repeated = label in draft.labels
+        repeated = label in draft.seen
+        draft.seen.add(label)
         draft.labels.append(label)
         if name is not None and not repeated:
-            if self._take_parsed(draft, name, value):
+            if name in _PARSED_FIELDS and self._take_parsed(draft, name, value):
                 return
             if name not in draft.fields and name != "link":
                 draft.fields[name] = value
@@ -230,7 +237,13 @@ class BodyParser:
 
         ``head``: the first lines may be a translated title and the italic author line.
         """
-        current: _Open | None = None
+        # The field being read is kept in locals, not an object: this loop runs for every line of
+        # every paper outside the current template, and most lines only continue a value.
+        label: str | None = None  # its label (None: text without a label, when open)
+        name: str | None = None  # the field that label fills (None: an extra label)
+        parts: list[str] | None = None  # its lines so far; None: no field is open
+        blanks: list[str] = []  # blank lines since its last line, kept if more of it follows
+        line_field = whole = droppable = False  # one line of metadata; up to </details>; dropped if empty
         paragraph_start = True
         in_head = head
         index, count = 0, len(lines)
@@ -238,22 +251,23 @@ class BodyParser:
             line = lines[index]
             index += 1
             if not line or line.isspace():
-                if current is not None:
-                    current.blanks.append(line)
+                if parts is not None:
+                    blanks.append(line)
                 paragraph_start = True
                 continue
             first = line[0]
-            if current is not None and current.line_field and current.blanks:  # one-line metadata ends at a blank line
-                self._close(draft, current)
-                current = None
-            if current is not None and not paragraph_start and not current.line_field and first not in _MAY_START:
-                current.parts.append(line)  # the common case, the next line of a value: nothing on it can start a field
-                continue
+            if parts is not None:
+                if line_field and blanks:  # one-line metadata ends at a blank line
+                    self._close(draft, label, name, parts, droppable)
+                    parts = None
+                elif not paragraph_start and not line_field and first not in _MAY_START:
+                    parts.append(line)  # the common case, the next line of a value: nothing on it can start a field
+                    continue
             if in_head:
                 if self._head_line(draft, line):
                     continue
                 in_head = False
-            if current is not None and current.whole_details:  # everything up to </details> is the value
+            if parts is not None and whole:  # everything up to </details> is the value
                 end = index - 1
                 while end < count and not (
                     lines[end][:1] in _MAY_BE_STRUCTURE and _END_DETAILS_RE.fullmatch(lines[end])
@@ -263,29 +277,52 @@ class BodyParser:
                 while last > index - 1 and (not lines[last - 1] or lines[last - 1].isspace()):
                     last -= 1
                 if last > index - 1:
-                    current.append(line)
-                    current.parts.extend(lines[index:last])
-                self._close(draft, current)
-                current = None
+                    if parts:
+                        parts.extend(blanks)
+                    parts.extend(lines[index - 1 : last])
+                self._close(draft, label, name, parts, droppable)
+                parts = None
                 paragraph_start = True
                 index = end + 1
                 continue
-            structure = self._structure(line) if first in _MAY_BE_STRUCTURE else None
+            structure = (
+                self._structure(line)
+                if first == "<"
+                or (first == "[" and "](#" in line)
+                or first in " \t"
+                or (first in "-*_" and line[:3] in ("---", "***", "___"))
+                else None
+            )
             if structure is not None:
-                self._close(draft, current)
-                current = self._summary_field(draft, structure) if structure else None
+                if parts is not None:
+                    self._close(draft, label, name, parts, droppable)
+                    parts = None
+                if structure:  # <summary>Label</summary>: the field it names, maybe the whole <details>
+                    label, name, _, _ = self._label(structure)
+                    whole = name in _WHOLE_DETAILS_FIELDS
+                    if whole and label.casefold() == "abstract" and not draft.labels:
+                        draft.layout = "v0"
+                    parts, blanks, line_field, droppable = [], [], False, True
                 paragraph_start = True
                 continue
-            started = self._field_start(draft, line, paragraph_start, current)
+            started = self._field_start(draft, line, paragraph_start, line_field if parts is not None else False)
             if started is not None:
-                self._close(draft, current)
-                current = started
-            elif current is not None:
-                current.append(line)
+                if parts is not None:
+                    self._close(draft, label, name, parts, droppable)
+                label, name, line_field, rest = started
+                # no value on the line: a heading's follows; a line read whole (label None) takes none
+                parts, blanks, whole, droppable = ([] if rest is None else [rest]), [], False, label is None
+            elif parts is not None:
+                if blanks:
+                    if parts:
+                        parts.extend(blanks)
+                    blanks = []
+                parts.append(line)
             else:
-                current = _Open(None, parts=[line])
+                label, name, parts, blanks, line_field, whole, droppable = None, None, [line], [], False, False, False
             paragraph_start = False
-        self._close(draft, current)
+        if parts is not None:
+            self._close(draft, label, name, parts, droppable)
         return draft
 
     def _head_line(self, draft: Draft, line: str) -> bool:
@@ -323,63 +360,62 @@ class BodyParser:
             return ""
         return None
 
-    def _summary_field(self, draft: Draft, label: str) -> _Open:
-        """The field a ``<summary>Label</summary>`` opens: an abstract takes the whole ``<details>`` body."""
-        whole = self.vocabulary.field_of(label) in _WHOLE_DETAILS_FIELDS
-        if whole and label.casefold() == "abstract" and not draft.labels:
-            draft.layout = "v0"
-        return _Open(label, whole_details=whole, droppable=True)
-
-    def _field_start(self, draft: Draft, line: str, paragraph_start: bool, current: _Open | None) -> _Open | None:
-        """The field ``line`` starts (with the first line of its value), or None when it is text."""
+    def _field_start(
+        self, draft: Draft, line: str, paragraph_start: bool, after_line_field: bool
+    ) -> tuple[str | None, str | None, bool, str | None] | None:
+        """(label, field, one-line field?, the first line of its value, None when it starts on the next
+        line) of the field ``line`` starts, or None when it is text. A line that is read whole here
+        (segments, a link alone) gives a label of None and no value: nothing more belongs to it."""
         first = line[0]
         if first == "#":
             heading = _HEADING_RE.fullmatch(line)
             if heading is not None and heading.group("text"):
-                return _Open(heading.group("text").strip("*_ "))
-        if "|" in line and first in ("*", "[") and self._segments(draft, line):
-            return _Open(None, parts=[], droppable=True)  # nothing more belongs to the segments
-        if first == "[" and paragraph_start:
-            link = _LINK_RE.fullmatch(line.rstrip())
-            if link is not None:  # a line that is only a link ("[**[PDF]**](url)"): the link, under its text
-                draft.links.append(link.group("url"))
-                draft.extra.setdefault(link.group("text").strip("*[] ") or "Link", link.group("url"))
-                return _Open(None, parts=[], droppable=True)
-        if "**" in line[:12]:
+                label, name, _, _ = self._label(heading.group("text").strip("*_ "))
+                return label, name, False, None  # its value is what follows
+        elif first == "[" or (first == "*" and not line.startswith("**")):
+            if " | " in line and self._segments(draft, line):
+                return None, None, False, None  # nothing more belongs to the segments
+            if first == "[" and paragraph_start:
+                link = _LINK_RE.fullmatch(line.rstrip())
+                if link is not None:  # a line that is only a link ("[**[PDF]**](url)"): the link, under its text
+                    draft.links.append(link.group("url"))
+                    draft.extra.setdefault(link.group("text").strip("*[] ") or "Link", link.group("url"))
+                    return None, None, False, None
+        if line.find("**", 0, 12) >= 0:
             bold = _BOLD_LABEL_RE.match(line)
             if bold is not None:
-                label = bold.group("label")
-                draft.layout = "v1" if draft.layout == "v1" or _is_task(label) else "restyle"
-                return self._open(label, line[bold.end() :])
+                raw = bold.group("label")
+                label, name, line_field, task = self._labels.get(raw) or self._label(raw)
+                # a list item in bold ("- **Key point**：...") is text, unless its label is a field's
+                if name is not None or bold.group("bullet") is None:
+                    draft.layout = "v1" if task or draft.layout == "v1" else "restyle"
+                    return label, name, line_field, line[bold.end() :]
         plain = _PLAIN_LABEL_RE.match(line)
         if plain is None:
             return None
-        label = plain.group("label")
-        known = self.vocabulary.knows(label)
-        if not known and (plain.group("prefix") or not _UNKNOWN_LABEL_RE.fullmatch(label)):
+        raw = plain.group("label")
+        label, name, line_field, task = self._labels.get(raw) or self._label(raw)
+        if name is None and (plain.group("prefix") is not None or not _UNKNOWN_LABEL_RE.fullmatch(raw)):
             return None
-        if not paragraph_start and not (known and current is not None and current.line_field):
+        if not paragraph_start and not (name is not None and after_line_field):
             return None
-        if _is_task(label):
+        if task:
             draft.layout = "v1"
-        return self._open(label, line[plain.end() :])
+        return label, name, line_field, line[plain.end() :]
 
-    def _open(self, label: str, rest: str) -> _Open:
-        """A labelled field whose value begins with ``rest`` (an empty rest on a bold label: on the next line)."""
-        return _Open(label, self.vocabulary.field_of(label) in LINE_FIELDS, [rest])
-
-    def _close(self, draft: Draft, current: _Open | None) -> None:
-        """Store the value of the field being read: exact text, without quote marks when every line has one."""
-        if current is None or (current.droppable and not current.parts):
-            return
-        parts = current.parts
+    def _close(self, draft: Draft, label: str | None, name: str | None, parts: list[str], droppable: bool) -> None:
+        """Store the value of the field that was read: exact text, without quote marks when every line has one."""
+        if not parts:
+            if droppable:
+                return
+            parts = [""]
         if len(parts) > 1 and not parts[0]:  # "**总结**:" with the value on the next lines
             parts = parts[1:]
         value = parts[0] if len(parts) == 1 else "\n".join(parts)
         if value[:1] == ">" or "\n>" in value:
             value = _unquote(value)
-        if current.label is not None:
-            self.assign(draft, current.label, value)
+        if label is not None:
+            self._store(draft, label, name, value)
         else:
             draft.unlabelled = True
             text = draft.extra.get("Text")
@@ -418,11 +454,6 @@ class BodyParser:
             draft.links.append(url)
             draft.extra.setdefault(text, url)
         return True
-
-
-def _is_task(label: str) -> bool:
-    """Template V1's ``Task:`` label (what stands where the TL;DR is now)."""
-    return len(label) < 8 and label.strip().casefold() == "task"
 
 
 def _unquote(value: str) -> str:

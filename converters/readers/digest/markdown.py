@@ -34,6 +34,7 @@ structure between papers are looked at line by line.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
@@ -61,7 +62,7 @@ from .vocabulary import Labels
 
 # --- the lines that make up a digest ------------------------------------------------
 
-# Matched at the start of the text and after each "\n###".
+# A paper heading, tried at the start of the text and after each "\n###".
 _HEADING_RE = re.compile(r"### (?:\[(\d+)\] )?\[(.*)\]\(([^\s()]+)\)[ \t]*(?=\n|$)")
 
 # The current template (V3; V2 differs only in "TLDR:") as the delimiters that
@@ -121,7 +122,6 @@ def _match_v3(text: str, start: int, end: int) -> tuple[int, str, str, str, _Tex
     return stop + 1, label, text[start + 1 : head - 1], text[category:category_end], tuple(values)
 
 
-_ARXIV = WorkId("arxiv", "")  # stands for the parsed arXiv id on the fast path
 _TEXT_FIELDS = ("tldr", "motivation", "method", "result", "conclusion", "abstract", "comment")
 assert _TEXT_FIELDS[:5] == tuple(AI_FAILURE_KEYS)  # fast_paper relies on the AI fields coming first
 
@@ -240,12 +240,11 @@ class _FileReader(DigestBuilder):
         self.separator = self.author_separator(_author_lines(text, headings))
         self.date = self.digest_date()
         line = text.count("\n", 0, first) + 1
-        last = len(headings) - 1
-        for index, (heading, start, end) in enumerate(zip(headings, bounds[:-1], bounds[1:], strict=True)):
-            self.read_block(heading, end, line, followed_by_paper=index < last)
+        for heading, start, end in zip(headings, bounds[:-1], bounds[1:], strict=True):
+            self.read_block(heading, end, line)
             line += text.count("\n", start, end)
 
-    def read_block(self, heading: re.Match[str], end: int, line: int, *, followed_by_paper: bool) -> None:
+    def read_block(self, heading: re.Match[str], end: int, line: int) -> None:
         """One paper, from its heading to ``end``; the current template never becomes a list of lines."""
         text = self.text
         body_start = heading.end() + 1
@@ -265,100 +264,94 @@ class _FileReader(DigestBuilder):
                 after = end if after < 0 else after
         else:  # a layout without <details>: the paper runs to the next section heading or anchor
             close = after = _body_end(text, body_start, end)
-        trailer = text[after + 1 : end] if after < end else ""  # usually "\n"
-        trailing: list[str] = []
-        rest = ""
+        trailer = text[after + 1 : end]  # usually "\n"
+        trailing: list[str] | None = None
         if trailer and not trailer.isspace() and not _IGNORABLE_LINES_RE.fullmatch(trailer):
-            trailing, rest = _trailer_fields(trailer)
+            trailing, trailer = _trailer_fields(trailer)
+        else:
+            trailer = ""
         number, title, url = heading.groups()
-        found = parse_arxiv_id(url)  # the usual case, without building a WorkId
-        work = _ARXIV if found is not None else parse_work_link(url, any_url=True)
-        if work is None:
+        found = parse_arxiv_id(url)  # the usual case; other links are works of other kinds
+        work = None if found is not None else parse_work_link(url, any_url=True)
+        if found is None and work is None:
             message = f"paper link {url!r} is not a web address (an arXiv, DOI or other URL); paper skipped"
             self.problem("error", "bad-url", message, line)
         elif fast is not None and not trailing:
-            self.papers.append(self.fast_paper(found or (work.id, work.version), work.scheme, heading, fast, line))
+            # The current template: every value sliced out already; the paper is built positionally.
+            _, label, raw_authors, category, texts = fast
+            self.layouts.add("v3" if label == "TL;DR" else "v2")
+            tldr, motivation, method, result, conclusion, abstract, comment = texts
+            extra: dict[str, str] = {}
+            # Most values are summaries: their length or first character rules them out before any pattern runs.
+            starts, longest, failed = self.failure_starts, self.failure_longest, self.vocabulary.is_ai_failure
+            if (
+                (len(tldr) <= longest and tldr[:1] in starts and failed(tldr))  # type: ignore[index,arg-type]
+                or (len(motivation) <= longest and motivation[:1] in starts and failed(motivation))  # type: ignore[index,arg-type]
+                or (len(method) <= longest and method[:1] in starts and failed(method))  # type: ignore[index,arg-type]
+                or (len(result) <= longest and result[:1] in starts and failed(result))  # type: ignore[index,arg-type]
+                or (len(conclusion) <= longest and conclusion[:1] in starts and failed(conclusion))  # type: ignore[index,arg-type]
+            ):
+                fields = {name: value for name, value in zip(AI_FAILURE_KEYS, texts, strict=False) if value}
+                self.ai_failures(fields, extra, line)
+                tldr, motivation, method, result, conclusion = (fields.get(name) for name in AI_FAILURE_KEYS)
+            authors = (
+                tuple(raw_authors.split(self.separator))
+                if raw_authors and raw_authors[0] != "["
+                else self.split_authors(raw_authors, self.separator, line)
+            )
+            if found is not None:
+                arxiv_id, version, scheme = found[0], found[1], "arxiv"
+            else:
+                assert work is not None
+                arxiv_id, version, scheme = work.id, work.version, work.scheme
+            self.papers.append(
+                new_paper(  # every field of Paper, in its order
+                    arxiv_id,  # id
+                    version,
+                    url,
+                    title,
+                    authors,
+                    category or None,  # primary_category
+                    (category,) if category else (),  # categories
+                    self.section,
+                    int(number) if number else None,  # number
+                    tldr,
+                    motivation,
+                    method,
+                    result,
+                    conclusion,
+                    abstract,
+                    comment,
+                    extra,
+                    self.date,
+                    new_span(self.source, line),  # source
+                    scheme,  # id_scheme
+                    None,  # abstract_translation
+                )
+            )
         else:
             # the line end before the closing blank line is not part of the last value
             stop = close - 1 if close > body_start and text[close - 1] == "\n" else close
             draft = Draft(line)
-            if found is not None:
-                work = WorkId("arxiv", *found)
             self.body.parse(draft, text[body_start:stop].split("\n") if stop > body_start else [])
             if trailing:
                 self.body.parse(draft, trailing, head=False)
-            title = clean_title(title) if title.startswith(("[", "**")) else title
-            number_value = int(number) if number else None
             paper = self.paper(
                 draft,
-                work,
+                WorkId("arxiv", *found) if found is not None else work,  # type: ignore[arg-type]
                 url,
-                title,
-                number=number_value,
+                clean_title(title) if title.startswith(("[", "**")) else title,
+                number=int(number) if number else None,
                 section=self.section,
                 date=self.date,
                 separator=self.separator,
             )
             self.papers.append(paper)
         self.read_a_paper = True
-        if rest:
-            trailer_line = line + text.count("\n", heading.start(), end - len(rest))
-            self.scan_lines(rest.split("\n"), trailer_line, followed_by_paper=followed_by_paper)
-
-    def fast_paper(
-        self,
-        identity: tuple[str, int | None],
-        scheme: str,
-        heading: re.Match[str],
-        fast: tuple[int, str, str, str, _Texts],
-        line: int,
-    ) -> Paper:
-        """A current-template paper from the values the fast path sliced out, built positionally."""
-        number, title, url = heading.groups()
-        _, label, raw_authors, category, texts = fast
-        self.layouts.add("v3" if label == "TL;DR" else "v2")
-        tldr, motivation, method, result, conclusion, abstract, comment = texts
-        extra: dict[str, str] = {}
-        # Most values are summaries: a set lookup and a length rule that out before any pattern runs.
-        starts, longest, failed = self.failure_starts, self.failure_longest, self.vocabulary.is_ai_failure
-        if (
-            (tldr[:1] in starts and len(tldr) <= longest and failed(tldr))  # type: ignore[index,arg-type]
-            or (motivation[:1] in starts and len(motivation) <= longest and failed(motivation))  # type: ignore[index,arg-type]
-            or (method[:1] in starts and len(method) <= longest and failed(method))  # type: ignore[index,arg-type]
-            or (result[:1] in starts and len(result) <= longest and failed(result))  # type: ignore[index,arg-type]
-            or (conclusion[:1] in starts and len(conclusion) <= longest and failed(conclusion))  # type: ignore[index,arg-type]
-        ):
-            fields = {name: value for name, value in zip(AI_FAILURE_KEYS, texts, strict=False) if value}
-            self.ai_failures(fields, extra, line)
-            tldr, motivation, method, result, conclusion = (fields.get(name) for name in AI_FAILURE_KEYS)
-        authors = (
-            tuple(raw_authors.split(self.separator))
-            if raw_authors and raw_authors[0] != "["
-            else self.split_authors(raw_authors, self.separator, line)
-        )
-        return new_paper(  # every field of Paper, in its order
-            identity[0],  # id
-            identity[1],  # version
-            url,
-            title,
-            authors,
-            category or None,  # primary_category
-            (category,) if category else (),  # categories
-            self.section,
-            int(number) if number else None,  # number
-            tldr,
-            motivation,
-            method,
-            result,
-            conclusion,
-            abstract,
-            comment,
-            extra,
-            self.date,
-            new_span(self.source, line),  # source
-            scheme,  # id_scheme
-            None,  # abstract_translation
-        )
+        if trailer:
+            trailer_line = line + text.count("\n", heading.start(), end - len(trailer))
+            # the last paper's trailer runs to the end of the text; any other's, to the next paper
+            self.scan_lines(trailer.split("\n"), trailer_line, followed_by_paper=end < len(text))
 
     def read_general(self, lines: list[str], entries: list[Entry]) -> None:
         """Papers found by the general segmenter, with the structure between them."""
@@ -403,62 +396,74 @@ class _FileReader(DigestBuilder):
         last_at_level: dict[int, int] = {}  # heading level -> offset of the last heading at or above it
         if followed_by_paper:
             for offset, raw in enumerate(lines):
-                heading = _ANY_HEADING_RE.fullmatch(raw) if raw.startswith("#") else None
-                if heading is not None:
-                    for level in range(len(heading.group("marks")), 7):
-                        last_at_level[level] = offset
+                if raw.startswith("#"):
+                    heading = _ANY_HEADING_RE.fullmatch(raw)
+                    if heading is not None:
+                        for level in range(len(heading.group("marks")), 7):
+                            last_at_level[level] = offset
+        sections = set(last_at_level.values())  # the headings a paper follows with nothing above them between
         for offset, raw in enumerate(lines):
-            section_ok = followed_by_paper and raw.startswith("#") and self._last_heading(raw, offset, last_at_level)
-            self.structure_line(raw, line + offset, section_ok)
-
-    @staticmethod
-    def _last_heading(raw: str, offset: int, last_at_level: dict[int, int]) -> bool:
-        heading = _ANY_HEADING_RE.fullmatch(raw)
-        return heading is not None and last_at_level.get(len(heading.group("marks"))) == offset
+            self.structure_line(raw, line + offset, offset in sections)
 
     def structure_line(self, raw: str, line: int, section_ok: bool = False) -> None:
-        if _IGNORABLE_RE.fullmatch(raw):
+        if not raw or _IGNORABLE_RE.fullmatch(raw):
             return
-        anchor = _ANCHOR_RE.fullmatch(raw.strip())
-        if anchor:
-            name = next(g for g in anchor.groups() if g is not None)
-            if name == "toc":
-                self.toc_seen = True
-            else:
-                self.pending_anchor = name
-            return
-        heading = _ANY_HEADING_RE.fullmatch(raw) if raw.startswith("#") else None
-        text = _INLINE_ANCHOR_RE.sub("", heading.group("text")) if heading else ""
-        if heading is not None and _TOC_HEADING_RE.fullmatch(text):
-            self.toc_seen = True
-            return
+        first = raw.lstrip()[:1]
+        if first == "<":
+            anchor = _ANCHOR_RE.fullmatch(raw.strip())
+            if anchor:
+                name = next(g for g in anchor.groups() if g is not None)
+                if name == "toc":
+                    self.toc_seen = True
+                else:
+                    self.pending_anchor = name
+                return
         in_toc = self.toc_seen and not self.sections and not self.read_a_paper
-        entry = _TOC_ENTRY_RE.fullmatch(raw)
-        if entry and in_toc and parse_work_link("https://arxiv.org/abs/" + entry.group("anchor")) is None:
-            total = entry.group("total") or entry.group("total2") or entry.group("total3")
-            self.toc.append(
-                TocEntry(
-                    category=entry.group("cat"),
-                    total=int(total) if total is not None else None,
-                    anchor=entry.group("anchor"),
-                    line=line,
-                )
-            )
+        if first == "#" and self.heading_line(raw, line, section_ok, in_toc):
             return
+        if first == "-" and in_toc:
+            entry = _TOC_ENTRY_RE.fullmatch(raw)
+            if entry and parse_work_link("https://arxiv.org/abs/" + entry.group("anchor")) is None:
+                total = entry.group("total") or entry.group("total2") or entry.group("total3")
+                self.toc.append(
+                    TocEntry(
+                        category=entry.group("cat"),
+                        total=int(total) if total is not None else None,
+                        anchor=entry.group("anchor"),
+                        line=line,
+                    )
+                )
+                return
         if in_toc and _TOC_LINK_LINE_RE.fullmatch(raw):  # a table of contents that lists papers, or its groups
             return
+        # Above the papers: a fork's own notes ("Hand-picked papers ..."), and dated or counted lines.
+        if not self.read_a_paper and (self.header_line(raw, line) or "general" in self.layouts):
+            return
+        if self.no_papers_notice is None:  # the sentence under a notice is part of it
+            self.stray_lines.append(line)
+
+    def heading_line(self, raw: str, line: int, section_ok: bool, in_toc: bool) -> bool:
+        """A heading between papers: the table of contents', the digest's title, a total or a notice, a
+        section; False for one that is none of those."""
+        heading = _ANY_HEADING_RE.fullmatch(raw)
+        if heading is None:
+            return False
+        text = _INLINE_ANCHOR_RE.sub("", heading.group("text"))
+        if _TOC_HEADING_RE.fullmatch(text):
+            self.toc_seen = True
+            return True
         title = _TITLE_RE.fullmatch(raw)
         if title:
             self.title = title.group("title").strip()
             self.restyle_title = True
-            return
+            return True
         stated = _STATED_TOTAL_RE.fullmatch(raw)
         if stated:
             self.stated_total = (int(stated.group("a") or stated.group("b")), line)
-            return
+            return True
         if _NO_PAPERS_RE.fullmatch(raw):
             self.no_papers_notice = line
-            return
+            return True
         section = _SECTION_RE.fullmatch(raw)
         if section:
             rest = section.group("rest")
@@ -468,21 +473,14 @@ class _FileReader(DigestBuilder):
             # an anchor of its own inside a table of contents names one of its groups, unless a paper follows
             if self.pending_anchor is not None or "[[Back]]" in rest or (inline and (section_ok or not in_toc)):
                 self.open_section(_BACK_RE.sub("", rest).strip(), line)
-                return
-        if heading is not None:
-            if line == 1 and len(heading.group("marks")) == 1 and self.title is None and not in_toc:
-                self.title = text.strip()  # a generator's own heading: "# 每日 ArXiv 摘要速递: 2025-06-08"
-                return
-            if section_ok:  # a paper follows: the heading it is listed under (never one of a TOC's groups)
-                self.open_section(_section_name(text), line)
-                return
-            if in_toc:  # the groups of a table of contents
-                return
-        # Above the papers: a fork's own notes ("Hand-picked papers ..."), and dated or counted lines.
-        if not self.read_a_paper and (self.header_line(raw, line) or "general" in self.layouts):
-            return
-        if self.no_papers_notice is None:  # the sentence under a notice is part of it
-            self.stray_lines.append(line)
+                return True
+        if line == 1 and len(heading.group("marks")) == 1 and self.title is None and not in_toc:
+            self.title = text.strip()  # a generator's own heading: "# 每日 ArXiv 摘要速递: 2025-06-08"
+            return True
+        if section_ok:  # a paper follows: the heading it is listed under (never one of a TOC's groups)
+            self.open_section(_section_name(text), line)
+            return True
+        return in_toc  # the groups of a table of contents
 
     def open_section(self, name: str, line: int) -> None:
         self.sections.append(Section(category=name, line=line))
@@ -594,4 +592,12 @@ class DigestMarkdownReader(Reader):
         problems: list[Problem] = []
         reader = _FileReader(decode_text(data, source, problems), source, self.options.labels)
         reader.problems.extend(problems)
-        return reader.read()
+        # Every paper read lives until the digest is returned: the cyclic garbage collector would only
+        # traverse them again and again (about 1.5% of a read), as the HTML reader found too.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return reader.read()
+        finally:
+            if collecting:
+                gc.enable()
