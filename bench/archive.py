@@ -174,6 +174,24 @@ class CommandFailed(Exception):
     pass
 
 
+def child_env() -> dict[str, str]:
+    """The environment of measured commands: this checkout first on the path, a bytecode cache on."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "arxport-bench-pycache")
+    return env
+
+
+def pick_day(path: Path | None = None) -> synthetic.Source:
+    """``path``, or the real corpus file closest to DAY_PAPERS papers and DAY_BYTES bytes."""
+    if path is not None:
+        data = path.read_bytes()
+        layout, papers = synthetic.layout_of(data)
+        return synthetic.Source(path, layout, papers, len(data))
+    return min(synthetic.sources(), key=lambda s: abs(s.papers / DAY_PAPERS - 1) + abs(s.size / DAY_BYTES - 1))
+
+
 class Bench:
     """The inputs (built on first use), the environment of the children and a scratch directory."""
 
@@ -181,10 +199,7 @@ class Bench:
         self.args = args
         self.python = sys.executable
         self.scratch = Path(tempfile.mkdtemp(prefix="arxport-bench-run-"))
-        self.env = dict(os.environ)
-        self.env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
-        self.env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "arxport-bench-pycache")
+        self.env = child_env()
         self.arxport = [self.python, "-c", "from cli import main; main()"]
 
     # -- inputs --------------------------------------------------------------------------
@@ -207,14 +222,7 @@ class Bench:
 
     @cached_property
     def day(self) -> synthetic.Source:
-        if self.args.day:
-            data = self.args.day.read_bytes()
-            layout, papers = synthetic.layout_of(data)
-            return synthetic.Source(self.args.day, layout, papers, len(data))
-        return min(
-            synthetic.sources(),
-            key=lambda s: abs(s.papers / DAY_PAPERS - 1) + abs(s.size / DAY_BYTES - 1),
-        )
+        return pick_day(self.args.day)
 
     def pandoc_sample(self) -> tuple[list[Path], float]:
         """An evenly spread sample of the year's files and the factor that scales it to all of their bytes."""
