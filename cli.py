@@ -15,23 +15,26 @@ Exit codes (docs/cli.md has the table; every code is tested):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+from click.core import ParameterSource
 
-from converters import config, pipeline, registry
+from converters import __version__, config, pipeline, registry
+from converters import export as export_run
 from converters.errors import ArxportError, OutputError, UnknownFormatError, UsageError
+from converters.filters import Filters
 from converters.model import Problem, SourceSpan
 from converters.readers.base import ReadOptions
 from converters.writers.base import OptionSpec, Writer
-
-__version__ = "0.1.0"
 
 EXIT_OK = 0
 EXIT_ABORTED = 1
@@ -86,12 +89,17 @@ def _progress(refs: Sequence[pipeline.InputRef]) -> Callable[[pipeline.InputRef]
 
 
 def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.InputRef], list[Problem]]:
+    """The inputs the arguments name; a digest a folder or glob holds in several renderings is read once,
+    from the richest, unless ``--from`` forces a reader."""
     try:
         if reader is not None:
             registry.reader_class(reader)  # unknown names are usage errors, before any reading
-        return pipeline.expand_inputs(inputs)
+            return pipeline.expand_inputs(inputs)
+        refs, problems = pipeline.expand_inputs(inputs)
     except UsageError as exc:
         _fail_usage(exc.message)
+    refs, renderings = pipeline.choose_renderings(refs)
+    return refs, [*problems, *renderings]
 
 
 def _read(
@@ -132,17 +140,101 @@ def _with_reading_options(func: F) -> F:
     )(func)
 
 
-def _read_options(config_path: str | None, labels_path: str | None) -> ReadOptions:
+def _settings(config_path: str | None) -> config.Config:
+    """The configuration file's settings: ``--config``, else the closest one from here upwards, else none."""
+    try:
+        if config_path is not None:
+            if not Path(config_path).is_file():
+                _fail_usage(f"--config {config_path}: no such file")
+            return config.load_config(Path(config_path))
+        found = config.find_config(Path.cwd())
+        return config.load_config(found) if found is not None else config.Config()
+    except UsageError as exc:
+        _fail_usage(str(exc))
+
+
+def _read_options(settings: config.Config, labels_path: str | None) -> ReadOptions:
     """The readers' options from the configuration file and ``--labels`` (which wins)."""
     try:
-        found = Path(config_path) if config_path is not None else config.find_config(Path.cwd())
-        if config_path is not None and not found.is_file():  # type: ignore[union-attr]
-            _fail_usage(f"--config {config_path}: no such file")
-        settings = config.load_config(found) if found is not None else config.Config()
         labels = config.load_labels(Path(labels_path)) if labels_path is not None else ()
     except UsageError as exc:
         _fail_usage(str(exc))
     return ReadOptions(labels=config.merged(settings.labels, labels))
+
+
+def _given(ctx: click.Context, key: str) -> bool:
+    """Whether the user gave option ``key`` on the command line (or in the environment)."""
+    source = ctx.get_parameter_source(key)
+    return source is not None and source not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+
+
+def _with_filters(func: F) -> F:
+    """The paper filters ``convert`` and ``export`` share."""
+    for option in reversed(
+        [
+            click.option(
+                "--category",
+                "categories",
+                multiple=True,
+                metavar="CAT",
+                help="Keep papers whose primary category is CAT (repeatable).",
+            ),
+            click.option(
+                "--any-category", is_flag=True, help="--category matches any listed category, not only the primary."
+            ),
+            click.option("--since", type=IsoDate(), help="Keep papers from digests dated this day or later."),
+            click.option("--until", type=IsoDate(), help="Keep papers from digests dated this day or earlier."),
+            click.option(
+                "--match", metavar="REGEX", help="Keep papers whose title or abstract holds REGEX (any case)."
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _filters(
+    ctx: click.Context,
+    settings: config.Config,
+    categories: tuple[str, ...],
+    any_category: bool,
+    since: dt.date | None,
+    until: dt.date | None,
+    match: str | None,
+) -> Filters:
+    """The filters from the command line, else the configuration's ``[filter]`` table."""
+    given: dict[str, Any] = {
+        "categories": categories,
+        "any_category": any_category,
+        "since": since,
+        "until": until,
+        "match": match,
+    }
+    chosen = {
+        key: value if _given(ctx, key) else settings.filters.get("category" if key == "categories" else key, value)
+        for key, value in given.items()
+    }
+    try:
+        return Filters(
+            categories=tuple(chosen["categories"] or ()),
+            any_category=bool(chosen["any_category"]),
+            since=chosen["since"],
+            until=chosen["until"],
+            match=chosen["match"],
+        )
+    except UsageError as exc:
+        _fail_usage(exc.message)
+
+
+def _writer_args(
+    ctx: click.Context, given: dict[str, Any], settings: config.Config, filters: Filters
+) -> dict[str, Any]:
+    """Writer options: the command line's, else the configuration's ``[options]``, else the defaults; the
+    feed writers' ``since`` is the shared ``--since`` filter."""
+    args = {key: value if _given(ctx, key) else settings.options.get(key, value) for key, value in given.items()}
+    args.update({key: value for key, value in settings.options.items() if key not in args})
+    args["since"] = filters.since
+    return args
 
 
 #: What ``convert`` did with one format: ``format``, ``path`` and ``status``: ``written``
@@ -174,12 +266,17 @@ def _exit_code(result: pipeline.ReadResult, strict: bool, outputs: Sequence[Outp
 
 # --- writer options, built from the writers' declarations ------------------------------
 
+#: Writer options the commands declare themselves (a filter every format obeys) and pass on.
+_SHARED_OPTIONS = frozenset({"since"})
+
 
 def _writer_option_specs() -> dict[str, tuple[OptionSpec, list[str]]]:
     """Every option any writer declares -> (spec, writers using it), in registry order."""
     specs: dict[str, tuple[OptionSpec, list[str]]] = {}
     for name in registry.writer_names():
         for spec in registry.writer_class(name).options:
+            if spec.name in _SHARED_OPTIONS:  # the command's own option, passed on to the writers too
+                continue
             if spec.name in specs:
                 known, users = specs[spec.name]
                 if (known.type, known.default, known.choices, known.minimum) != (
@@ -305,6 +402,7 @@ read), 4 output error, 5 warnings with --strict, 70 internal error.
     "'-' for stdout when the data goes to a file.",
 )
 @_with_reading_options
+@_with_filters
 @_with_writer_options
 @click.pass_context
 def convert(
@@ -320,10 +418,18 @@ def convert(
     report_path: str | None,
     config_path: str | None,
     labels_path: str | None,
+    categories: tuple[str, ...],
+    any_category: bool,
+    since: dt.date | None,
+    until: dt.date | None,
+    match: str | None,
     **writer_args: Any,
 ) -> None:
     """Convert digests to one format, or to several at once into a directory."""
-    read_options = _read_options(config_path, labels_path)
+    settings = _settings(config_path)
+    read_options = _read_options(settings, labels_path)
+    filters = _filters(ctx, settings, categories, any_category, since, until, match)
+    writer_args = _writer_args(ctx, writer_args, settings, filters)
     names = _pick_writers(to, output)
     several = len(names) > 1 or to == "all"
     if several and output in (None, "-"):
@@ -354,6 +460,7 @@ def convert(
         _fail_usage(str(exc))
     suffix_problems = [p for name, writer in writers.items() for p in _suffix_problems(name, writer, targets[name])]
     result = _read(inputs, refs, [*expand_problems, *suffix_problems], reader, date, quiet, read_options)
+    chosen = [kept for kept in map(filters.apply, result.digests) if kept is not None]
     if not result.digests:
         click.echo("arxport: nothing was read; no output written", err=True)
     outputs: list[Output] = []
@@ -364,7 +471,7 @@ def convert(
             continue
         try:
             written = pipeline.write_output(
-                writer, result.digests, targets[name], pipeline.writer_options(writer, writer_args), stdout=stdout
+                writer, chosen, targets[name], pipeline.writer_options(writer, writer_args), stdout=stdout
             )
         except OutputError as exc:
             click.echo(f"arxport: error: {exc}", err=True)
@@ -504,6 +611,245 @@ def _write_report(path: str, report: dict[str, Any]) -> bool:
     return True
 
 
+EXPORT_EPILOG = """\b
+Examples:
+  arxport export data/ --to all --out-dir site/                  one set per digest
+  arxport export data/ --to atom,bibtex -g month -g all -d site/ per month, and merged
+  arxport export data/ --to rss -g category -d feeds/             one feed per category
+  arxport export data/ --to jsonl --shard 2/4 -d part2/           a quarter of a CI matrix
+
+\b
+Outputs are named after their group: 2025-11-19.bib (digest), 2025-11.bib (month),
+cs.LG.atom (category), papers.bib (all). An output whose bytes would not change is
+not rewritten, and inputs and outputs that did not change since the last run are
+neither read nor written again (the cache, --cache DIR, is safe to delete).
+Defaults come from [tool.arxport.export] in pyproject.toml or arxport.toml.
+Exit codes: 0 ok, 2 usage, 3 input error (or nothing read), 4 output error,
+5 warnings with --strict, 70 internal error.
+"""
+
+
+def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    k, _, n = value.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter(f"{value!r} is not K/N with 1 <= K <= N (2/4: the second of four shards)")
+    return int(k), int(n)
+
+
+@main.command(context_settings=CONTEXT, epilog=EXPORT_EPILOG)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-t", "--to", "to", metavar="FORMATS", help="'all' or a comma list (bibtex,atom,csv).")
+@click.option("-d", "--out-dir", metavar="DIR", help="Where every output goes (made when missing).")
+@click.option(
+    "-g",
+    "--group",
+    "groups",
+    multiple=True,
+    type=click.Choice(export_run.GROUPS),
+    help="digest (default: a set per input), month, category (primary), all (merged); repeatable.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes; default: the number of cores.")
+@click.option("--shard", metavar="K/N", callback=_shard_option, help="Export only the K-th of N shards of the inputs.")
+@click.option(
+    "--cache",
+    metavar="DIR",
+    help=f"Parsed inputs and what each output was made from; default: DIR/{export_run.CACHE_NAME}.",
+)
+@click.option(
+    "-f", "--from", "reader", metavar="READER", help="Force a reader instead of detecting each input's format."
+)
+@click.option("--strict", is_flag=True, help="Exit 5 when any warning was found.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only: no warnings, no progress, no summary.")
+@click.option("--report", "report_path", metavar="PATH", help="Also write a JSON report of the run ('-': stdout).")
+@_with_reading_options
+@_with_filters
+@_with_writer_options
+@click.pass_context
+def export(
+    ctx: click.Context,
+    /,
+    inputs: tuple[str, ...],
+    to: str | None,
+    out_dir: str | None,
+    groups: tuple[str, ...],
+    jobs: int | None,
+    shard: tuple[int, int] | None,
+    cache: str | None,
+    reader: str | None,
+    strict: bool,
+    quiet: bool,
+    report_path: str | None,
+    config_path: str | None,
+    labels_path: str | None,
+    categories: tuple[str, ...],
+    any_category: bool,
+    since: dt.date | None,
+    until: dt.date | None,
+    match: str | None,
+    **writer_args: Any,
+) -> None:
+    """Export digests in batches for CI: a set of outputs per digest, month, category, or merged."""
+    settings = _settings(config_path)
+    defaults = settings.export
+    read_options = _read_options(settings, labels_path)
+    filters = _filters(ctx, settings, categories, any_category, since, until, match)
+    writer_args = _writer_args(ctx, writer_args, settings, filters)
+    formats = _pick_formats(to if to is not None else ",".join(defaults.get("to", ())))
+    directory = out_dir or defaults.get("out_dir")
+    if not directory:
+        _fail_usage("give --out-dir DIR (or out-dir in [tool.arxport.export])")
+    chosen_groups = groups or tuple(defaults.get("group", ())) or ("digest",)
+    for group in chosen_groups:
+        if group not in export_run.GROUPS:
+            _fail_usage(f"group {group!r} in the configuration is not one of {', '.join(export_run.GROUPS)}")
+    writers = [registry.get_writer(name) for name in formats]
+    declared = {spec.key for writer in writers for spec in writer.options}
+    for key in writer_args:
+        if _given(ctx, key) and key not in declared and key not in _SHARED_OPTIONS:
+            _fail_usage(f"--{key.replace('_', '-')} does not apply to --to {','.join(formats)}")
+    for writer in writers:
+        try:
+            writer.check_options(pipeline.writer_options(writer, writer_args))
+        except OutputError as exc:
+            _fail_usage(f"--to {writer.name}: {exc.message}")
+    refs, expand_problems = _expand(inputs, reader)
+    if any(ref.name == pipeline.STDIN for ref in refs):
+        _fail_usage("export reads files, not standard input (- ); convert reads standard input")
+    request = export_run.Request(
+        inputs=tuple(refs),
+        formats=tuple(formats),
+        out_dir=Path(directory),
+        groups=tuple(dict.fromkeys(chosen_groups)),
+        options=writer_args,
+        read_options=read_options,
+        reader=reader,
+        filters=filters,
+        jobs=jobs or defaults.get("jobs") or os.cpu_count() or 1,
+        shard=shard,
+        cache=Path(cache) if cache else Path(defaults["cache"]) if defaults.get("cache") else None,
+    )
+    try:
+        with _export_progress(len(refs), quiet) as progress:
+            result = export_run.run(request, progress)
+    except UsageError as exc:
+        _fail_usage(exc.message)
+    result.problems[:0] = expand_problems
+    if not any(found.key for found in result.inputs) and not any(p.level == "error" for p in result.all_problems):
+        source = SourceSpan(path=" ".join(inputs), line=1)
+        message = "nothing was read: no input holds a digest"
+        result.problems.append(Problem(level="error", code="nothing-read", message=message, source=source))
+    problems = result.all_problems
+    _print_problems(problems, quiet)
+    failed = [output for output in result.outputs if output.status == "failed"]
+    for output in failed:
+        click.echo(f"arxport: error: {output.reason}", err=True)
+    errors = sum(p.level == "error" for p in problems) + len(failed)
+    warnings = sum(p.level == "warning" for p in problems)
+    code = EXIT_OUTPUT if failed else EXIT_INPUT if errors else EXIT_STRICT if strict and warnings else EXIT_OK
+    if not quiet:
+        click.echo(_export_summary(result, errors, warnings), err=True)
+    if report_path is not None and not _write_report(report_path, _export_report(result, code, errors, warnings)):
+        code = EXIT_OUTPUT
+    ctx.exit(code)
+
+
+def _pick_formats(to: str) -> list[str]:
+    """``--to`` for export: ``all`` or a comma list of formats."""
+    if not to.strip():
+        _fail_usage("give --to FORMATS ('all' or a comma list; or to in [tool.arxport.export])")
+    try:
+        if to.strip() == "all":
+            return registry.writer_names()
+        return list(dict.fromkeys(registry.writer_class(n.strip()).name for n in to.split(",") if n.strip()))
+    except UnknownFormatError as exc:
+        _fail_usage(exc.message)
+
+
+@contextlib.contextmanager
+def _export_progress(total: int, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar (inputs done, rate, time left) on a terminal's standard error; nothing otherwise."""
+    if quiet or total < PROGRESS_MIN_INPUTS or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="exporting", file=sys.stderr, show_pos=True, show_eta=True) as bar:
+
+        def step(done: int, _total: int) -> None:
+            bar.update(done - bar.pos)
+
+        yield step
+
+
+def _export_summary(result: export_run.Result, errors: int, warnings: int) -> str:
+    statuses = Counter(output.status for output in result.outputs)
+    return (
+        f"arxport: {len(result.inputs)} input(s), {result.papers} paper(s); "
+        f"{statuses['written']} output(s) written, {statuses['unchanged']} unchanged, {statuses['failed']} failed; "
+        f"{errors} error(s), {warnings} warning(s) in {result.seconds:.1f} s"
+    )
+
+
+def _export_report(result: export_run.Result, code: int, errors: int, warnings: int) -> dict[str, Any]:
+    """What ``export --report`` writes: every input, every output, every problem, the totals."""
+    chosen = {p.source.path: p.message for p in result.problems if p.code == "rendering"}
+    statuses = Counter(output.status for output in result.outputs)
+    return {
+        "ok": code == EXIT_OK,
+        "exit_code": code,
+        "inputs": [
+            {
+                "source": found.source,
+                "rendering": chosen.get(found.source),
+                "template": found.template,
+                "date": found.date,
+                "papers": found.papers,
+                "from_cache": found.cached,
+                "failed": found.failed,
+                "problems": [_problem_json(p) for p in found.problems],
+            }
+            for found in result.inputs
+        ],
+        "outputs": [
+            {
+                "group": output.group,
+                "member": output.member,
+                "format": output.format,
+                "path": output.path,
+                "status": output.status,
+                "items": output.items,
+                "reason": output.reason,
+                "notes": output.notes,
+            }
+            for output in result.outputs
+        ],
+        "problems": [_problem_json(p) for p in result.all_problems],
+        "summary": {
+            "inputs": len(result.inputs),
+            "papers": result.papers,
+            "outputs": {
+                "written": statuses["written"],
+                "unchanged": statuses["unchanged"],
+                "failed": statuses["failed"],
+            },
+            "errors": errors,
+            "warnings": warnings,
+            "seconds": round(result.seconds, 3),
+        },
+    }
+
+
+def _problem_json(problem: Problem) -> dict[str, Any]:
+    source = problem.source
+    return {
+        "source": source.path,
+        "line": source.line,
+        "level": problem.level,
+        "code": problem.code,
+        "message": problem.message,
+    }
+
+
 CHECK_EPILOG = """\b
 Examples:
   arxport check data/2025-11-19.md
@@ -546,7 +892,7 @@ def check(
 ) -> None:
     """Validate digests for CI: report every problem, exit non-zero on errors."""
     as_json = report_format == "json"
-    read_options = _read_options(config_path, labels_path)
+    read_options = _read_options(_settings(config_path), labels_path)
     refs, expand_problems = _expand(inputs, reader)
     result = _read(inputs, refs, expand_problems, reader, None, quiet or as_json, read_options)
     code = _exit_code(result, strict)

@@ -6,18 +6,25 @@ command line gives wins over it. An unknown key or a value of the wrong type is 
 :class:`~converters.errors.UsageError` naming the file, the line and the key:
 a typo must not be silently ignored in CI.
 
-Keys (``docs/cli.md`` has the reference):
+Tables (``docs/cli.md`` has the reference):
 
-* ``labels``: a table ``label = "field"`` that adds to (or overrides) the digest
-  readers' label vocabulary, as ``--labels FILE`` does.
+* ``labels``: ``label = "field"``, added to the digest readers' label vocabulary
+  (as ``--labels FILE``);
+* ``export``: defaults of ``arxport export``: ``to``, ``group``, ``out-dir``,
+  ``jobs``, ``cache``;
+* ``options``: writer options by their command-line names (``key-format``,
+  ``max-items``, ``feed-title``, ``columns`` ...), for ``convert`` and ``export``;
+* ``filter``: ``category``, ``any-category``, ``since``, ``until``, ``match``, for
+  ``convert`` and ``export``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +36,17 @@ CONFIG_NAME = "arxport.toml"
 PYPROJECT = "pyproject.toml"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Config:
-    """What a configuration file says (``path`` None: there was none)."""
+    """What a configuration file says (``path`` None: there was none). ``export`` and ``filters`` are by
+    option key (``out_dir``, ``any_category`` ...), ``options`` by writer option key (``key_format`` ...),
+    every value checked."""
 
     path: str | None = None
     labels: Labels = ()
+    export: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+    filters: Mapping[str, Any] = field(default_factory=dict)
 
 
 def find_config(start: Path) -> Path | None:
@@ -52,20 +64,124 @@ def find_config(start: Path) -> Path | None:
 
 def load_config(path: Path) -> Config:
     """Read a configuration file (``arxport.toml``: its top level; ``pyproject.toml``: its ``[tool.arxport]``)."""
-    table = _table(path)
-    if table is None:
-        table = {}
-    known = {"labels"}
-    for key in table:
-        if key not in known:
-            raise _error(path, key, f"unknown key {key!r} (known: {', '.join(sorted(known))})")
+    table = _table(path) or {}
+    _known(path, table, ("labels", "export", "options", "filter"), "")
     labels: Labels = ()
     if "labels" in table:
-        value = table["labels"]
-        if not isinstance(value, dict):
-            raise _error(path, "labels", "'labels' must be a table of label = \"field\"")
-        labels = _labels(path, value, "labels")
-    return Config(path=str(path), labels=labels)
+        labels = _labels(path, _subtable(path, table, "labels"), "labels")
+    export = _checked(path, _subtable(path, table, "export"), _EXPORT_KEYS, "export")
+    filters = _checked(path, _subtable(path, table, "filter"), _FILTER_KEYS, "filter")
+    options = _writer_options(path, _subtable(path, table, "options"))
+    return Config(path=str(path), labels=labels, export=export, options=options, filters=filters)
+
+
+Check = Callable[[Path, str, Any], Any]
+
+
+def _text(path: Path, key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _error(path, key, f"{key} must be text, not {value!r}")
+    return value
+
+
+def _texts(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    """Text or a list of texts (``to = "bibtex,atom"`` or ``to = ["bibtex", "atom"]``)."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise _error(path, key, f"{key} must be text or a list of texts, not {value!r}")
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _flag(path: Path, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _error(path, key, f"{key} must be true or false, not {value!r}")
+    return value
+
+
+def _count(path: Path, key: str, value: Any, least: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise _error(path, key, f"{key} must be a whole number of at least {least}, not {value!r}")
+    return value
+
+
+def _date(path: Path, key: str, value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else _raise()
+    except ValueError:
+        raise _error(path, key, f"{key} must be a date like 2025-11-19, not {value!r}") from None
+
+
+def _raise() -> dt.date:
+    raise ValueError
+
+
+def _path(path: Path, key: str, value: Any) -> str:
+    """A path, relative to the configuration file's folder."""
+    return str(path.parent / _text(path, key, value))
+
+
+_EXPORT_KEYS: dict[str, Check] = {
+    "to": _texts,
+    "group": _texts,
+    "out-dir": _path,
+    "jobs": _count,
+    "cache": _path,
+}
+_FILTER_KEYS: dict[str, Check] = {
+    "category": _texts,
+    "any-category": _flag,
+    "since": _date,
+    "until": _date,
+    "match": _text,
+}
+
+
+def _checked(path: Path, table: Mapping[str, Any], keys: Mapping[str, Check], where: str) -> dict[str, Any]:
+    _known(path, table, tuple(keys), where)
+    return {key.replace("-", "_"): keys[key](path, key, value) for key, value in table.items()}
+
+
+def _writer_options(path: Path, table: Mapping[str, Any]) -> dict[str, Any]:
+    """Writer options as the writers declare them (:class:`~converters.writers.base.OptionSpec`)."""
+    from . import registry
+
+    specs = {spec.name: spec for name in registry.writer_names() for spec in registry.writer_class(name).options}
+    _known(path, table, tuple(specs), "options")
+    options: dict[str, Any] = {}
+    for name, value in table.items():
+        spec = specs[name]
+        if spec.type == "int":
+            options[spec.key] = _count(path, name, value, spec.minimum or 0)
+        elif spec.type == "flag":
+            options[spec.key] = _flag(path, name, value)
+        elif spec.type == "date":
+            options[spec.key] = _date(path, name, value)
+        elif spec.type == "path":
+            options[spec.key] = _path(path, name, value)
+        elif spec.type == "choice":
+            chosen = _text(path, name, value).lower()
+            if chosen not in spec.choices:
+                raise _error(path, name, f"{name} must be one of {', '.join(spec.choices)}, not {value!r}")
+            options[spec.key] = chosen
+        else:
+            options[spec.key] = _text(path, name, value)
+    return options
+
+
+def _subtable(path: Path, table: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        raise _error(path, key, f"'{key}' must be a table")
+    return value
+
+
+def _known(path: Path, table: Mapping[str, Any], keys: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in keys:
+            name = f"{where}.{key}" if where else key
+            raise _error(path, key, f"unknown key {name!r} (known: {', '.join(keys)})")
 
 
 def load_labels(path: Path) -> Labels:
@@ -85,9 +201,9 @@ def merged(*sources: Labels) -> Labels:
 
 
 def _labels(path: Path, table: Mapping[str, Any], where: str | None) -> Labels:
-    for label, field in table.items():
+    for label, target in table.items():
         try:
-            check_labels({label: field})
+            check_labels({label: target})
         except ValueError as exc:
             name = f"{where}.{label}" if where else label
             raise _error(path, label, f"{name}: {str(exc).split(': ', 1)[1]}") from None

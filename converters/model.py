@@ -15,7 +15,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, TypeVar
 
-Level = Literal["error", "warning"]
+#: How much a problem matters: an ``error`` lost data (an input or a paper), a ``warning`` says something
+#: is off, an ``info`` says what was decided (which rendering of a digest was read); only errors and
+#: warnings count, and ``--strict`` fails on warnings only.
+Level = Literal["error", "warning", "info"]
 
 #: The AI-written fields, in the order every digest template shows them.
 AI_FIELDS: tuple[str, ...] = ("tldr", "motivation", "method", "result", "conclusion")

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import glob
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ class InputRef:
 
     name: str
     from_directory: bool = False
+    #: Found by listing a directory or matching a glob (not named as it is): several renderings of one
+    #: digest among those are read once (:func:`choose_renderings`).
+    expanded: bool = False
 
 
 @dataclass
@@ -92,7 +96,7 @@ def expand_inputs(arguments: Iterable[str]) -> tuple[list[InputRef], list[Proble
         if path.is_dir():
             suffixes = _input_suffixes()
             found = sorted(p for p in path.iterdir() if p.is_file() and p.name.lower().endswith(suffixes))
-            refs.extend(InputRef(str(p), from_directory=True) for p in found)
+            refs.extend(InputRef(str(p), from_directory=True, expanded=True) for p in found)
         elif path.exists():
             refs.append(InputRef(argument))
         elif _GLOB_CHARS & set(argument):
@@ -106,12 +110,77 @@ def expand_inputs(arguments: Iterable[str]) -> tuple[list[InputRef], list[Proble
                         source=SourceSpan(path=argument, line=1),
                     )
                 )
-            refs.extend(InputRef(m) for m in matches)
+            refs.extend(InputRef(m, expanded=True) for m in matches)
         else:
             refs.append(InputRef(argument))
     if sum(ref.name == STDIN for ref in refs) > 1:
         raise UsageError("standard input (-) can be read only once")
     return refs, problems
+
+
+#: A rendering of a digest by its file name: the day's key, an ``_AI_enhanced_<Language>`` tag, the suffix.
+_RENDERING_RE = re.compile(
+    r"(?P<key>.+?)(?P<ai>_AI_enhanced_[A-Za-z]+)?\.(?P<suffix>jsonl|md|markdown|html?|xhtml)", re.I
+)
+
+
+def rendering_key(path: str) -> tuple[str, int] | None:
+    """(the digest a file renders: its folder and name without suffix or ``_AI_enhanced_...``, its rank: 0
+    for the richest rendering), or None for a file that is no rendering of a dated digest.
+
+    The generator writes each day as ``DAY_AI_enhanced_<Language>.jsonl`` (every category, the comment,
+    code links and the AI text), ``DAY.md`` (the AI text and the primary category, rendered from it),
+    perhaps a web page of that, and ``DAY.jsonl`` (the raw crawl, no AI text): richest first.
+    """
+    folder, _, name = path.replace("\\", "/").rpartition("/")
+    found = _RENDERING_RE.fullmatch(name)
+    if found is None:
+        return None
+    suffix = found.group("suffix").lower()
+    if suffix == "jsonl":
+        rank = 0 if found.group("ai") else 3
+    elif found.group("ai"):
+        return None
+    else:
+        rank = 1 if suffix in ("md", "markdown") else 2
+    return f"{folder}/{found.group('key')}", rank
+
+
+def choose_renderings(refs: Sequence[InputRef]) -> tuple[list[InputRef], list[Problem]]:
+    """``refs`` with each digest found in several renderings (by listing a folder or a glob) read once,
+    from the richest (:func:`rendering_key`); an ``info`` problem says which was read. Named files and
+    digests found once are kept as they are, in order."""
+    groups: dict[str, list[tuple[int, int]]] = {}  # digest -> (rank, position) of its expanded renderings
+    for position, ref in enumerate(refs):
+        found = rendering_key(ref.name) if ref.expanded else None
+        if found is not None:
+            groups.setdefault(found[0], []).append((found[1], position))
+    dropped: set[int] = set()
+    problems: list[Problem] = []
+    for renderings in groups.values():
+        if len(renderings) < 2:
+            continue
+        best = min(renderings)[1]
+        others = [refs[position].name for _, position in sorted(renderings) if position != best]
+        dropped.update(position for _, position in renderings if position != best)
+        shown = ", ".join(Path(name).name for name in others)
+        message = f"read from this file, the richest of {len(renderings)} renderings of one digest ({shown} not read)"
+        problems.append(
+            Problem(level="info", code="rendering", message=message, source=SourceSpan(path=refs[best].name, line=1))
+        )
+    return [ref for position, ref in enumerate(refs) if position not in dropped], problems
+
+
+def output_names(writers: Sequence[Writer], stem: str) -> dict[str, str]:
+    """The file name of each format's output: ``stem`` and the format's first suffix, and the format name
+    in front of a suffix an earlier format already took (``papers.bib``, then ``papers.biblatex.bib``)."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for writer in writers:
+        suffix = writer.suffixes[0] if writer.suffixes else f".{writer.name}"
+        names[writer.name] = f"{stem}.{writer.name}{suffix}" if suffix in taken else f"{stem}{suffix}"
+        taken.add(suffix)
+    return names
 
 
 def ensure_not_input(output: str | None, refs: Iterable[InputRef]) -> None:
@@ -144,6 +213,17 @@ def choose_reader(data: bytes, source: str, forced: str | None) -> str | None:
         return registry.reader_class(forced).name
     head = data[:_SNIFF_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff")
     return registry.detect_reader(head, source)
+
+
+def not_readable(data: bytes, source: str) -> InputError:
+    """The error for an input no reader recognises: "empty", "binary" or "not UTF-8" where that is the cause."""
+    try:
+        decode_text(data, source)
+    except InputError as exc:
+        return exc
+    return InputError(
+        "not a format arxport reads (see 'arxport formats'; --from forces a reader)", SourceSpan(path=source, line=1)
+    )
 
 
 def with_date(digest: Digest, date: dt.date) -> Digest:
@@ -192,11 +272,7 @@ def read_inputs(
                         )
                     )
                     continue
-                decode_text(data, source)  # says "empty", "binary" or "not UTF-8" where that is the cause
-                raise InputError(
-                    "not a format arxport reads (see 'arxport formats'; --from forces a reader)",
-                    SourceSpan(path=source, line=1),
-                )
+                raise not_readable(data, source)
             instance = registry.get_reader(name)
             instance.options = options
             digests = instance.read_all(data, source)
@@ -261,6 +337,16 @@ def atomic_write(output: str, produce: Callable[[BinaryIO], T]) -> T:
     whatever ``output`` held before is untouched. New files get the umask's
     permissions; an existing file keeps its own.
     """
+    return _atomic_write(output, produce, keep_unchanged=False)[0]
+
+
+def atomic_write_if_changed(output: str, produce: Callable[[BinaryIO], T]) -> tuple[T, bool]:
+    """:func:`atomic_write`, except that an ``output`` whose bytes would not change is left as it is (its
+    modification time too, so CI caches and ``git status`` stay quiet); True when it was written."""
+    return _atomic_write(output, produce, keep_unchanged=True)
+
+
+def _atomic_write(output: str, produce: Callable[[BinaryIO], T], *, keep_unchanged: bool) -> tuple[T, bool]:
     target = Path(output)
     directory = target.parent
     if not directory.is_dir():
@@ -273,6 +359,9 @@ def atomic_write(output: str, produce: Callable[[BinaryIO], T]) -> T:
         with handle:
             result = produce(cast(BinaryIO, handle))
             handle.flush()
+            if keep_unchanged and _same_bytes(handle.name, target):
+                Path(handle.name).unlink()
+                return result, False
             os.fsync(handle.fileno())
         if target.exists():
             os.chmod(handle.name, target.stat().st_mode & 0o777)
@@ -286,4 +375,20 @@ def atomic_write(output: str, produce: Callable[[BinaryIO], T]) -> T:
         if isinstance(exc, OSError):
             raise OutputError(f"{output}: {exc.strerror or exc}") from None
         raise
-    return result
+    return result, True
+
+
+def _same_bytes(new: str, old: Path) -> bool:
+    """Whether the file ``old`` exists and holds exactly the bytes of ``new``."""
+    try:
+        if not old.is_file() or os.path.getsize(new) != old.stat().st_size:
+            return False
+        with open(new, "rb") as left, open(old, "rb") as right:
+            while True:
+                chunk = left.read(1 << 20)
+                if chunk != right.read(1 << 20):
+                    return False
+                if not chunk:
+                    return True
+    except OSError:
+        return False

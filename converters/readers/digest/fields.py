@@ -160,7 +160,12 @@ class BodyParser:
                 self._labels.clear()
             label = raw.strip()
             name = self.vocabulary.field_of(label)
-            found = self._labels[raw] = (label, name, name in LINE_FIELDS, len(label) < 8 and label.casefold() == "task")
+            found = self._labels[raw] = (
+                label,
+                name,
+                name in LINE_FIELDS,
+                len(label) < 8 and label.casefold() == "task",
+            )
         return found
 
     # -- labels -> fields ----------------------------------------------------------------
