@@ -89,17 +89,10 @@ def _progress(refs: Sequence[pipeline.InputRef]) -> Callable[[pipeline.InputRef]
 
 
 def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.InputRef], list[Problem]]:
-    """The inputs the arguments name; a digest a folder or glob holds in several renderings is read once,
-    from the richest, unless ``--from`` forces a reader."""
     try:
-        if reader is not None:
-            registry.reader_class(reader)  # unknown names are usage errors, before any reading
-            return pipeline.expand_inputs(inputs)
-        refs, problems = pipeline.expand_inputs(inputs)
+        return pipeline.find_inputs(inputs, reader)
     except UsageError as exc:
         _fail_usage(exc.message)
-    refs, renderings = pipeline.choose_renderings(refs)
-    return refs, [*problems, *renderings]
 
 
 def _read(
@@ -906,18 +899,17 @@ def check(
 @main.command(context_settings=CONTEXT)
 def formats() -> None:
     """List the readers and writers (plugins included) with their suffixes and options."""
+    from converters.api import formats as listed
+
+    found = listed()
     click.echo("Readers (--from; detected automatically):")
-    for name in registry.reader_names():
-        reader = registry.reader_class(name)
-        suffixes = " ".join(reader.suffixes)
-        click.echo(f"  {name:<14} {reader.description}  [{suffixes}; {registry.origin('reader', name)}]")
+    for info in (f for f in found if f.kind == "reader"):
+        click.echo(f"  {info.name:<14} {info.description}  [{' '.join(info.suffixes)}; {info.origin}]")
     click.echo("\nWriters (--to; or inferred from -o's suffix):")
-    for name in registry.writer_names():
-        writer = registry.writer_class(name)
-        suffixes = " ".join(writer.suffixes)
-        click.echo(f"  {name:<14} {writer.description}  [{suffixes}; {registry.origin('writer', name)}]")
-        if writer.options:
-            click.echo(f"  {'':<14} options: {' '.join('--' + s.name for s in writer.options)}")
+    for info in (f for f in found if f.kind == "writer"):
+        click.echo(f"  {info.name:<14} {info.description}  [{' '.join(info.suffixes)}; {info.origin}]")
+        if info.options:
+            click.echo(f"  {'':<14} options: {' '.join('--' + s.name for s in info.options)}")
     for message in registry.plugin_errors():
         click.echo(f"arxport: warning: {message}", err=True)
 

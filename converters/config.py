@@ -152,21 +152,12 @@ def _writer_options(path: Path, table: Mapping[str, Any]) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for name, value in table.items():
         spec = specs[name]
-        if spec.type == "int":
-            options[spec.key] = _count(path, name, value, spec.minimum or 0)
-        elif spec.type == "flag":
-            options[spec.key] = _flag(path, name, value)
-        elif spec.type == "date":
-            options[spec.key] = _date(path, name, value)
-        elif spec.type == "path":
-            options[spec.key] = _path(path, name, value)
-        elif spec.type == "choice":
-            chosen = _text(path, name, value).lower()
-            if chosen not in spec.choices:
-                raise _error(path, name, f"{name} must be one of {', '.join(spec.choices)}, not {value!r}")
-            options[spec.key] = chosen
-        else:
-            options[spec.key] = _text(path, name, value)
+        try:
+            options[spec.key] = spec.parse(value)
+        except ValueError as exc:
+            raise _error(path, name, str(exc)) from None
+        if spec.type == "path":
+            options[spec.key] = str(path.parent / options[spec.key])
     return options
 
 

@@ -6,7 +6,9 @@ CLI can print ``file:line: message`` and pick the exit code from the class.
 
 from __future__ import annotations
 
-from .model import SourceSpan
+from collections.abc import Sequence
+
+from .model import Problem, SourceSpan
 
 
 class ArxportError(Exception):
@@ -44,3 +46,22 @@ class UsageError(ArxportError):
 
 class UnknownFormatError(UsageError):
     """A reader or writer name that the registry does not know."""
+
+
+class OptionError(UsageError, TypeError):
+    """A writer option that the format does not take, or a value it cannot take (the Python API's
+    ``write(..., max_items="ten")``). Also a :class:`TypeError`, as for a bad keyword argument."""
+
+
+class ReadError(InputError):
+    """What ``read(..., strict=True)`` raises when reading found problems: every one of them is in
+    :attr:`problems`, errors and warnings, in the order they were found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        errors = sum(1 for problem in self.problems if problem.level == "error")
+        shown = "\n".join(f"  {problem}" for problem in self.problems[:10])
+        more = f"\n  ... and {len(self.problems) - 10} more" if len(self.problems) > 10 else ""
+        super().__init__(
+            f"{errors} error(s) and {len(self.problems) - errors} warning(s) while reading:\n{shown}{more}"
+        )

@@ -13,13 +13,14 @@ import glob
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TypeVar, cast
 
 from . import registry
-from .errors import ArxportError, InputError, OutputError, UsageError
+from .errors import ArxportError, InputError, OutputError, ReadError, UsageError
+from .filters import NO_FILTERS, Filters
 from .model import Digest, Problem, SourceSpan
 from .readers.base import DEFAULT_READ_OPTIONS, ReadOptions, decode_text
 from .writers.base import Writer, WriteReport
@@ -32,7 +33,8 @@ _GLOB_CHARS = frozenset("*?[")
 
 @dataclass(frozen=True, slots=True)
 class InputRef:
-    """One input to read: a path, or ``-`` for standard input.
+    """One input to read: a path, ``-`` for standard input, or bytes held in memory (``data``, named
+    ``name``: what the Python API's ``read(b"...")`` reads).
 
     ``from_directory`` marks files found by listing a directory: those are
     skipped (with a warning) when no reader recognises them, where a file the
@@ -44,6 +46,7 @@ class InputRef:
     #: Found by listing a directory or matching a glob (not named as it is): several renderings of one
     #: digest among those are read once (:func:`choose_renderings`).
     expanded: bool = False
+    data: bytes | None = None
 
 
 @dataclass
@@ -79,8 +82,9 @@ def _input_suffixes() -> tuple[str, ...]:
     return tuple(sorted(suffixes))
 
 
-def expand_inputs(arguments: Iterable[str]) -> tuple[list[InputRef], list[Problem]]:
-    """Files, directories (their readable files, sorted), globs and ``-``, in argument order.
+def expand_inputs(arguments: Iterable[str | InputRef]) -> tuple[list[InputRef], list[Problem]]:
+    """Files, directories (their readable files, sorted), globs and ``-``, in argument order (an
+    :class:`InputRef` stays as it is).
 
     A glob that matches nothing is a problem, not an exception, so the other
     inputs are still read; a missing file fails when it is read. ``-`` given
@@ -89,6 +93,9 @@ def expand_inputs(arguments: Iterable[str]) -> tuple[list[InputRef], list[Proble
     refs: list[InputRef] = []
     problems: list[Problem] = []
     for argument in arguments:
+        if isinstance(argument, InputRef):
+            refs.append(argument)
+            continue
         if argument == STDIN:
             refs.append(InputRef(STDIN))
             continue
@@ -171,6 +178,18 @@ def choose_renderings(refs: Sequence[InputRef]) -> tuple[list[InputRef], list[Pr
     return [ref for position, ref in enumerate(refs) if position not in dropped], problems
 
 
+def find_inputs(arguments: Iterable[str | InputRef], reader: str | None = None) -> tuple[list[InputRef], list[Problem]]:
+    """The inputs ``arguments`` name (:func:`expand_inputs`); a digest that a folder or glob holds in several
+    renderings is read once, from the richest (:func:`choose_renderings`), unless ``reader`` forces one
+    reader on every input. An unknown ``reader`` is a :class:`UsageError` before anything is read."""
+    if reader is not None:
+        registry.reader_class(reader)
+        return expand_inputs(arguments)
+    refs, problems = expand_inputs(arguments)
+    refs, renderings = choose_renderings(refs)
+    return refs, [*problems, *renderings]
+
+
 def output_names(writers: Sequence[Writer], stem: str) -> dict[str, str]:
     """The file name of each format's output: ``stem`` and the format's first suffix, and the format name
     in front of a suffix an earlier format already took (``papers.bib``, then ``papers.biblatex.bib``)."""
@@ -193,6 +212,8 @@ def ensure_not_input(output: str | None, refs: Iterable[InputRef]) -> None:
 
 
 def read_bytes(ref: InputRef, stdin: IO[bytes] | None) -> bytes:
+    if ref.data is not None:
+        return ref.data
     if ref.name == STDIN:
         if stdin is None:
             raise InputError("no standard input to read")
@@ -204,7 +225,7 @@ def read_bytes(ref: InputRef, stdin: IO[bytes] | None) -> bytes:
 
 
 def source_name(ref: InputRef) -> str:
-    return "<stdin>" if ref.name == STDIN else ref.name
+    return "<stdin>" if ref.name == STDIN and ref.data is None else ref.name
 
 
 def choose_reader(data: bytes, source: str, forced: str | None) -> str | None:
@@ -239,6 +260,87 @@ def with_date(digest: Digest, date: dt.date) -> Digest:
     return dataclasses.replace(digest, date=filled, papers=papers)
 
 
+class Reading(Iterator[Digest]):
+    """The digests of some inputs, read one input at a time as they are asked for.
+
+    A bad input is never raised: it becomes an error in :attr:`problems` (and its
+    source in :attr:`failed`), a file found in a folder that no reader recognises
+    a ``skipped`` warning, and the inputs after it are still read. ``problems``
+    also collects every problem of the digests read so far, and ``filters`` (the
+    run's ``--category``, ``--since`` ...) drop papers and digests as they pass.
+    With ``strict``, the end of the inputs raises one :class:`ReadError` holding
+    every problem when any is an error or a warning. ``date`` fills in undated
+    digests (:func:`with_date`); ``options`` go to every reader that runs.
+    """
+
+    def __init__(
+        self,
+        refs: Sequence[InputRef],
+        problems: Iterable[Problem] = (),
+        *,
+        reader: str | None = None,
+        date: dt.date | None = None,
+        stdin: IO[bytes] | None = None,
+        progress: Callable[[InputRef], None] | None = None,
+        options: ReadOptions = DEFAULT_READ_OPTIONS,
+        filters: Filters = NO_FILTERS,
+        strict: bool = False,
+    ) -> None:
+        self.problems: list[Problem] = list(problems)
+        self.failed: list[str] = []
+        self.skipped: list[str] = []
+        self._digests = self._read(refs, reader, date, stdin, progress, options, filters, strict)
+
+    def __next__(self) -> Digest:
+        return next(self._digests)
+
+    def _read(
+        self,
+        refs: Sequence[InputRef],
+        reader: str | None,
+        date: dt.date | None,
+        stdin: IO[bytes] | None,
+        progress: Callable[[InputRef], None] | None,
+        options: ReadOptions,
+        filters: Filters,
+        strict: bool,
+    ) -> Iterator[Digest]:
+        for ref in refs:
+            if progress is not None:
+                progress(ref)
+            for digest in self._read_one(ref, reader, stdin, options):
+                self.problems.extend(digest.problems)
+                kept = filters.apply(with_date(digest, date) if date is not None else digest)
+                if kept is not None:
+                    yield kept
+        if strict and any(problem.level in ("error", "warning") for problem in self.problems):
+            raise ReadError(self.problems)
+
+    def _read_one(
+        self, ref: InputRef, reader: str | None, stdin: IO[bytes] | None, options: ReadOptions
+    ) -> tuple[Digest, ...]:
+        source = source_name(ref)
+        try:
+            data = read_bytes(ref, stdin)
+            name = choose_reader(data, source, reader)
+            if name is None:
+                if not ref.from_directory:
+                    raise not_readable(data, source)
+                self.skipped.append(source)
+                message = "skipped, not a format arxport reads"
+                span = SourceSpan(path=source, line=1)
+                self.problems.append(Problem(level="warning", code="skipped", message=message, source=span))
+                return ()
+            instance = registry.get_reader(name)
+            instance.options = options
+            return instance.read_all(data, source)
+        except ArxportError as exc:
+            span = exc.source or SourceSpan(path=source, line=1)
+            self.problems.append(Problem(level="error", code="unreadable", message=exc.message, source=span))
+            self.failed.append(source)
+            return ()
+
+
 def read_inputs(
     refs: Sequence[InputRef],
     *,
@@ -248,43 +350,10 @@ def read_inputs(
     progress: Callable[[InputRef], None] | None = None,
     options: ReadOptions = DEFAULT_READ_OPTIONS,
 ) -> ReadResult:
-    """Read every input; a bad one is reported and skipped, the rest still count.
-
-    ``options`` (``--labels`` ...) go to every reader that runs.
-    """
-    result = ReadResult()
-    for ref in refs:
-        if progress is not None:
-            progress(ref)
-        source = source_name(ref)
-        try:
-            data = read_bytes(ref, stdin)
-            name = choose_reader(data, source, reader)
-            if name is None:
-                if ref.from_directory:
-                    result.skipped.append(source)
-                    result.problems.append(
-                        Problem(
-                            level="warning",
-                            code="skipped",
-                            message="skipped, not a format arxport reads",
-                            source=SourceSpan(path=source, line=1),
-                        )
-                    )
-                    continue
-                raise not_readable(data, source)
-            instance = registry.get_reader(name)
-            instance.options = options
-            digests = instance.read_all(data, source)
-        except ArxportError as exc:
-            span = exc.source or SourceSpan(path=source, line=1)
-            result.problems.append(Problem(level="error", code="unreadable", message=exc.message, source=span))
-            result.failed.append(source)
-            continue
-        for digest in digests:
-            result.digests.append(with_date(digest, date) if date is not None else digest)
-            result.problems.extend(digest.problems)
-    return result
+    """Read every input (:class:`Reading`) and keep every digest, unfiltered."""
+    reading = Reading(refs, reader=reader, date=date, stdin=stdin, progress=progress, options=options)
+    digests = list(reading)
+    return ReadResult(digests=digests, problems=reading.problems, failed=reading.failed, skipped=reading.skipped)
 
 
 def require_digests(result: ReadResult, arguments: Sequence[str]) -> None:

@@ -16,10 +16,12 @@ from importlib.metadata import entry_points
 from pathlib import PurePath
 from typing import Generic, TypeVar
 
-from .errors import UnknownFormatError
+from .errors import UnknownFormatError, UsageError
 from .readers.base import Reader
 from .writers.base import Writer
 
+#: The origin of a format added by :func:`register_reader` or :func:`register_writer`.
+RUN_TIME = "run time"
 READER_GROUP = "arxport.readers"
 WRITER_GROUP = "arxport.writers"
 
@@ -108,6 +110,20 @@ class _Catalogue(Generic[T]):
     def get(self, name: str) -> T:
         return self.classes[self.resolve(name)]()
 
+    def register(self, cls: type[T], name: str | None) -> str:
+        """Add ``cls`` at run time under ``name`` (default: its own); a run-time format replaces one of
+        that name registered at run time before, never a built-in or a plugin."""
+        if not (isinstance(cls, type) and issubclass(cls, self.base)):
+            raise TypeError(f"{cls!r} is not a {self.base.__name__} subclass")
+        name = (name or str(getattr(cls, "name", ""))).lower()
+        if not name:
+            raise TypeError(f"{cls.__name__} has no name: set its `name` or give one")
+        self.load()
+        if name in self.classes and self.origins[name] != RUN_TIME:
+            raise UsageError(f"there is a {self.origins[name]} {self.kind} named {name!r} already")
+        self.add(name, cls, RUN_TIME)
+        return name
+
 
 _READERS: _Catalogue[Reader] = _Catalogue("reader", READER_GROUP, BUILTIN_READERS, Reader)  # type: ignore[type-abstract]
 _WRITERS: _Catalogue[Writer] = _Catalogue("writer", WRITER_GROUP, BUILTIN_WRITERS, Writer)  # type: ignore[type-abstract]
@@ -142,8 +158,18 @@ def get_writer(name: str) -> Writer:
     return _WRITERS.get(name)
 
 
+def register_reader(cls: type[Reader], name: str | None = None) -> str:
+    """Make ``cls`` a reader of this process (the name it is known by is returned)."""
+    return _READERS.register(cls, name)
+
+
+def register_writer(cls: type[Writer], name: str | None = None) -> str:
+    """Make ``cls`` a writer of this process (the name it is known by is returned)."""
+    return _WRITERS.register(cls, name)
+
+
 def origin(kind: str, name: str) -> str:
-    """``built-in`` or ``plugin (<distribution>)``."""
+    """``built-in``, ``plugin (<distribution>)`` or ``run time``."""
     catalogue = _READERS if kind == "reader" else _WRITERS
     catalogue.load()
     return catalogue.origins[name]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +40,41 @@ class OptionSpec:
     @property
     def key(self) -> str:
         return self.name.replace("-", "_")
+
+    def parse(self, value: Any, shown: str | None = None) -> Any:
+        """``value`` as the writer receives it: a bool, an int within :attr:`minimum`, a date (or its ISO
+        text), a choice in lower case, text; a path as text. A :class:`ValueError` naming the option
+        (``shown``, else :attr:`name`) for anything else. The configuration file and the Python API
+        check values with this; the CLI's click types do the same."""
+        shown = shown or self.name
+        if self.type == "flag":
+            if isinstance(value, bool):
+                return value
+            raise ValueError(f"{shown} must be true or false, not {value!r}")
+        if self.type == "int":
+            least = self.minimum
+            if isinstance(value, bool) or not isinstance(value, int) or (least is not None and value < least):
+                bound = f" of at least {least}" if least is not None else ""
+                raise ValueError(f"{shown} must be a whole number{bound}, not {value!r}")
+            return value
+        if self.type == "date":
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                return value
+            try:
+                if isinstance(value, str):
+                    return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+            raise ValueError(f"{shown} must be a date like 2025-11-19, not {value!r}")
+        if self.type == "path" and isinstance(value, os.PathLike):
+            value = os.fspath(value)
+        if not isinstance(value, str):
+            raise ValueError(f"{shown} must be text, not {value!r}")
+        if self.type == "choice":
+            if value.lower() not in self.choices:
+                raise ValueError(f"{shown} must be one of {', '.join(self.choices)}, not {value!r}")
+            return value.lower()
+        return value
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
