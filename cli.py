@@ -17,24 +17,48 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.util
 import json
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from converters import __version__, config, pipeline, registry
-from converters import export as export_run
+from converters import __version__
 from converters.errors import ArxportError, OutputError, UnknownFormatError, UsageError
-from converters.filters import Filters
-from converters.model import Problem, SourceSpan
-from converters.readers.base import ReadOptions
-from converters.writers.base import OptionSpec, Writer
+
+
+def _lazy(name: str) -> ModuleType:
+    """Module ``name``, executed when one of its attributes is first used (the standard library's
+    ``importlib.util.LazyLoader`` recipe): ``arxport --version`` and ``--help`` load none of arxport's
+    library, and a run loads what it uses."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    from converters import config, model, pipeline, registry
+    from converters import export as export_run
+    from converters import filters as filtering
+    from converters.readers.base import ReadOptions
+    from converters.writers.base import OptionSpec, Writer
+else:
+    config, filtering, model, pipeline, registry, export_run = (
+        _lazy(f"converters.{name}") for name in ("config", "filters", "model", "pipeline", "registry", "export")
+    )
 
 EXIT_OK = 0
 EXIT_ABORTED = 1
@@ -66,7 +90,7 @@ def _fail_usage(message: str) -> NoReturn:
     raise click.UsageError(message)
 
 
-def _print_problems(problems: Sequence[Problem], quiet: bool) -> None:
+def _print_problems(problems: Sequence[model.Problem], quiet: bool) -> None:
     for problem in problems:
         if quiet and problem.level != "error":
             continue
@@ -88,7 +112,7 @@ def _progress(refs: Sequence[pipeline.InputRef]) -> Callable[[pipeline.InputRef]
     return step
 
 
-def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.InputRef], list[Problem]]:
+def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.InputRef], list[model.Problem]]:
     try:
         return pipeline.find_inputs(inputs, reader)
     except UsageError as exc:
@@ -98,7 +122,7 @@ def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.In
 def _read(
     inputs: Sequence[str],
     refs: list[pipeline.InputRef],
-    problems: list[Problem],
+    problems: list[model.Problem],
     reader: str | None,
     date: dt.date | None,
     quiet: bool,
@@ -152,6 +176,8 @@ def _read_options(settings: config.Config, labels_path: str | None) -> ReadOptio
         labels = config.load_labels(Path(labels_path)) if labels_path is not None else ()
     except UsageError as exc:
         _fail_usage(str(exc))
+    from converters.readers.base import ReadOptions
+
     return ReadOptions(labels=config.merged(settings.labels, labels))
 
 
@@ -194,7 +220,7 @@ def _filters(
     since: dt.date | None,
     until: dt.date | None,
     match: str | None,
-) -> Filters:
+) -> filtering.Filters:
     """The filters from the command line, else the configuration's ``[filter]`` table."""
     given: dict[str, Any] = {
         "categories": categories,
@@ -208,7 +234,7 @@ def _filters(
         for key, value in given.items()
     }
     try:
-        return Filters(
+        return filtering.Filters(
             categories=tuple(chosen["categories"] or ()),
             any_category=bool(chosen["any_category"]),
             since=chosen["since"],
@@ -220,7 +246,7 @@ def _filters(
 
 
 def _writer_args(
-    ctx: click.Context, given: dict[str, Any], settings: config.Config, filters: Filters
+    ctx: click.Context, given: dict[str, Any], settings: config.Config, filters: filtering.Filters
 ) -> dict[str, Any]:
     """Writer options: the command line's, else the configuration's ``[options]``, else the defaults; the
     feed writers' ``since`` is the shared ``--since`` filter."""
@@ -285,10 +311,10 @@ def _writer_option_specs() -> dict[str, tuple[OptionSpec, list[str]]]:
     return specs
 
 
-def _click_option(spec: OptionSpec, writers: list[str]) -> Callable[[F], F]:
+def _click_option(spec: OptionSpec, writers: list[str]) -> click.Option:
     help_text = f"{spec.help} [{', '.join(writers)}]"
     if spec.type == "flag":
-        return click.option(f"--{spec.name}/--no-{spec.name}", spec.key, default=spec.default, help=help_text)
+        return click.Option([f"--{spec.name}/--no-{spec.name}", spec.key], default=spec.default, help=help_text)
     types: dict[str, Any] = {
         "text": click.STRING,
         "int": click.IntRange(min=spec.minimum),
@@ -296,22 +322,33 @@ def _click_option(spec: OptionSpec, writers: list[str]) -> Callable[[F], F]:
         "path": click.Path(dir_okay=False),
         "choice": click.Choice(spec.choices, case_sensitive=False),
     }
-    show_default = spec.default is not None
-    return click.option(
-        f"--{spec.name}",
-        spec.key,
+    return click.Option(
+        [f"--{spec.name}", spec.key],
         type=types[spec.type],
         default=spec.default,
-        show_default=show_default,
+        show_default=spec.default is not None,
         metavar=spec.metavar,
         help=help_text,
     )
 
 
-def _with_writer_options(func: F) -> F:
-    for spec, writers in reversed(list(_writer_option_specs().values())):
-        func = _click_option(spec, writers)(func)
-    return func
+class WriterOptionsCommand(click.Command):
+    """A command that takes every writer's options (``--key-format``, ``--max-items`` ...).
+
+    They are made from the writers' declarations when the command first needs its
+    parameters (its help, or a run), not when ``cli`` is imported: listing them
+    loads every writer class, which ``arxport --version`` and ``arxport --help``
+    must not pay for. They come after the command's own options.
+    """
+
+    _writer_options_added = False
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        if not self._writer_options_added:
+            self._writer_options_added = True
+            for spec, writers in _writer_option_specs().values():
+                self.params.append(_click_option(spec, writers))
+        return super().get_params(ctx)
 
 
 # --- commands --------------------------------------------------------------------------
@@ -375,7 +412,7 @@ read), 4 output error, 5 warnings with --strict, 70 internal error.
 """
 
 
-@main.command(context_settings=CONTEXT, epilog=CONVERT_EPILOG)
+@main.command(cls=WriterOptionsCommand, context_settings=CONTEXT, epilog=CONVERT_EPILOG)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option(
     "-t", "--to", "to", metavar="FORMAT", help="Output format (see 'arxport formats'); default: from -o's suffix."
@@ -396,7 +433,6 @@ read), 4 output error, 5 warnings with --strict, 70 internal error.
 )
 @_with_reading_options
 @_with_filters
-@_with_writer_options
 @click.pass_context
 def convert(
     ctx: click.Context,
@@ -500,7 +536,7 @@ def _check_report_path(report_path: str | None, targets: dict[str, str | None]) 
             _fail_usage(f"--report {report_path} is also the output; give the report another name")
 
 
-def _suffix_problems(name: str, writer: Writer, target: str | None) -> list[Problem]:
+def _suffix_problems(name: str, writer: Writer, target: str | None) -> list[model.Problem]:
     """A warning when -o's suffix belongs to another format than the one written (``-o refs.bib --to csv``)."""
     if target is None:
         return []
@@ -508,11 +544,11 @@ def _suffix_problems(name: str, writer: Writer, target: str | None) -> list[Prob
     if claimed is None or target.lower().endswith(writer.suffixes):
         return []
     return [
-        Problem(
+        model.Problem(
             level="warning",
             code="output-suffix",
             message=f"this suffix is {claimed}'s, but --to {name} writes {name} into it (written anyway)",
-            source=SourceSpan(path=target, line=1),
+            source=model.SourceSpan(path=target, line=1),
         )
     ]
 
@@ -631,7 +667,7 @@ def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None)
     return int(k), int(n)
 
 
-@main.command(context_settings=CONTEXT, epilog=EXPORT_EPILOG)
+@main.command(cls=WriterOptionsCommand, context_settings=CONTEXT, epilog=EXPORT_EPILOG)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-t", "--to", "to", metavar="FORMATS", help="'all' or a comma list (bibtex,atom,csv).")
 @click.option("-d", "--out-dir", metavar="DIR", help="Where every output goes (made when missing).")
@@ -640,7 +676,7 @@ def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None)
     "--group",
     "groups",
     multiple=True,
-    type=click.Choice(export_run.GROUPS),
+    metavar="GROUP",
     help="digest (default: a set per input), month, category (primary), all (merged); repeatable.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes; default: the number of cores.")
@@ -648,7 +684,7 @@ def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option(
     "--cache",
     metavar="DIR",
-    help=f"Parsed inputs and what each output was made from; default: DIR/{export_run.CACHE_NAME}.",
+    help="Parsed inputs and what each output was made from; default: a folder in --out-dir.",
 )
 @click.option(
     "-f", "--from", "reader", metavar="READER", help="Force a reader instead of detecting each input's format."
@@ -658,7 +694,6 @@ def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option("--report", "report_path", metavar="PATH", help="Also write a JSON report of the run ('-': stdout).")
 @_with_reading_options
 @_with_filters
-@_with_writer_options
 @click.pass_context
 def export(
     ctx: click.Context,
@@ -696,7 +731,7 @@ def export(
     chosen_groups = groups or tuple(defaults.get("group", ())) or ("digest",)
     for group in chosen_groups:
         if group not in export_run.GROUPS:
-            _fail_usage(f"group {group!r} in the configuration is not one of {', '.join(export_run.GROUPS)}")
+            _fail_usage(f"group {group!r} is not one of {', '.join(export_run.GROUPS)}")
     writers = [registry.get_writer(name) for name in formats]
     declared = {spec.key for writer in writers for spec in writer.options}
     for key in writer_args:
@@ -730,9 +765,9 @@ def export(
         _fail_usage(exc.message)
     result.problems[:0] = expand_problems
     if not any(found.key for found in result.inputs) and not any(p.level == "error" for p in result.all_problems):
-        source = SourceSpan(path=" ".join(inputs), line=1)
+        source = model.SourceSpan(path=" ".join(inputs), line=1)
         message = "nothing was read: no input holds a digest"
-        result.problems.append(Problem(level="error", code="nothing-read", message=message, source=source))
+        result.problems.append(model.Problem(level="error", code="nothing-read", message=message, source=source))
     problems = result.all_problems
     _print_problems(problems, quiet)
     failed = [output for output in result.outputs if output.status == "failed"]
@@ -832,7 +867,7 @@ def _export_report(result: export_run.Result, code: int, errors: int, warnings: 
     }
 
 
-def _problem_json(problem: Problem) -> dict[str, Any]:
+def _problem_json(problem: model.Problem) -> dict[str, Any]:
     source = problem.source
     return {
         "source": source.path,

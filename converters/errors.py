@@ -7,8 +7,10 @@ CLI can print ``file:line: message`` and pick the exit code from the class.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from .model import Problem, SourceSpan
+if TYPE_CHECKING:  # annotations only: the CLI imports this module before anything else of arxport
+    from .model import Problem, SourceSpan
 
 
 class ArxportError(Exception):
