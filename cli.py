@@ -627,10 +627,7 @@ def _report(result: pipeline.ReadResult, code: int, outputs: list[Output] | None
         ],
         "failed": result.failed,
         "skipped": result.skipped,
-        "problems": [
-            {"source": p.source.path, "line": p.source.line, "level": p.level, "code": p.code, "message": p.message}
-            for p in result.problems
-        ],
+        "problems": [_problem_json(p) for p in result.problems],
         "summary": {"papers": result.paper_count, "errors": errors, "warnings": warnings},
     }
     if outputs is not None:
