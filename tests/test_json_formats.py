@@ -7,10 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from converters.errors import InputError
 from converters.model import Digest
 from converters.registry import detect_reader, get_reader, get_writer
+from converters.writers.shared import indented_json
 
 from .conftest import CORPUS, SAMPLES, check_golden, check_no_stray_goldens, read_digest, sample_files
 
@@ -122,3 +125,18 @@ def test_golden_files_have_no_strays(writer: str) -> None:
 def test_current_template_sample_round_trips_through_markdown() -> None:
     sample = SAMPLES / "digest-2025-01-02.md"
     assert write("markdown", [read_digest(sample)]) == sample.read_bytes()
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON_VALUES)
+def test_indented_json_is_the_standard_library_s_text(value: object) -> None:
+    """orjson writes the indented JSON (json, jsonld): the same text as json.dumps, whatever the data
+    (a lone surrogate or a huge integer, which orjson refuses, goes to json.dumps)."""
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)

