@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
 from ..model import AI_FAILURE_KEYS, AI_FIELDS, Digest, Paper
+from ..text.clean import utf8
 from .base import Writer, WriteReport
 
 _HEADER = "<div id=toc></div>\n\n# Table of Contents\n\n"
@@ -100,5 +101,5 @@ class MarkdownWriter(Writer):
                 number += 1
                 blocks.append(_block(number, paper, separator))
             parts.append("\n\n".join(blocks))
-        out.write("".join(parts).encode("utf-8"))
+        out.write(utf8("".join(parts)))
         return WriteReport(items=number)
