@@ -6,7 +6,7 @@ CLI can print ``file:line: message`` and pick the exit code from the class.
 
 from __future__ import annotations
 
-from .model import SourceSpan
+from .model import SourceSpan, one_line_text
 
 
 class ArxportError(Exception):
@@ -14,6 +14,8 @@ class ArxportError(Exception):
 
     #: The process exit code the CLI uses for this class (see ``docs/cli.md``).
     exit_code = 1
+    #: The problem code an input that fails with this error is reported under.
+    problem_code = "unreadable"
 
     def __init__(self, message: str, source: SourceSpan | None = None) -> None:
         super().__init__(message)
@@ -21,13 +23,20 @@ class ArxportError(Exception):
         self.source = source
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.message}" if self.source else self.message
+        message = one_line_text(self.message)
+        return f"{self.source}: {message}" if self.source else message
 
 
 class InputError(ArxportError):
     """An input could not be read: not a digest, bad encoding, broken JSON ..."""
 
     exit_code = 3
+
+
+class LimitError(InputError):
+    """An input over a resource limit (``--max-input-size``): refused before it is read into memory."""
+
+    problem_code = "too-large"
 
 
 class OutputError(ArxportError):

@@ -57,6 +57,19 @@ _PUBMED_RE = re.compile(
 _HTTP_URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.I)
 
 
+# What would end or rewrite a line of a terminal or a CI log: C0 and C1 controls (ESC included), DEL and the
+# Unicode line and paragraph separators.
+_UNPRINTABLE_IN_LINE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line_text(text: str) -> str:
+    """``text`` safe inside one line of output: each control or line separator shown as its escape
+    (``\\n``, ``\\x1b``, ``\\u2028``), so a message quoting hostile input can never forge another line."""
+    if text.isprintable():
+        return text
+    return _UNPRINTABLE_IN_LINE_RE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SourceSpan:
     """Where something was read from: a path (or ``<stdin>``) and a 1-based line."""
@@ -65,7 +78,7 @@ class SourceSpan:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{one_line_text(self.path)}:{self.line}"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -82,7 +95,8 @@ class Problem:
     source: SourceSpan
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.level}: {self.message} [{self.code}]"
+        """``file:line: level: message [code]``, always one line (see :func:`one_line_text`)."""
+        return f"{self.source}: {self.level}: {one_line_text(self.message)} [{one_line_text(self.code)}]"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
