@@ -28,7 +28,7 @@ import click
 from converters import config, pipeline, registry
 from converters.errors import ArxportError, OutputError, UnknownFormatError, UsageError
 from converters.model import Problem, SourceSpan
-from converters.readers.base import ReadOptions
+from converters.readers.base import ReadOptions, format_size, parse_size
 from converters.writers.base import OptionSpec, Writer
 
 __version__ = "0.1.0"
@@ -112,8 +112,34 @@ def _read(
     return result
 
 
+def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Keep a size option (``256M``) in ``ctx.meta``, where :func:`_read_options` finds it."""
+    if value is None:
+        return
+    try:
+        ctx.meta[f"arxport.{param.name}"] = parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 def _with_reading_options(func: F) -> F:
-    """``--labels`` and ``--config``, which every command that reads digests takes."""
+    """``--labels``, ``--config``, ``--max-input-size`` and ``--max-field-size``, which every command that reads
+    digests takes (the sizes reach :func:`_read_options` through the context, not as parameters)."""
+    defaults = ReadOptions()
+    func = click.option(
+        "--max-field-size",
+        metavar="SIZE",
+        expose_value=False,
+        callback=_size_option,
+        help=f"Truncate a text field longer than SIZE characters, with a warning [default: {defaults.max_field_size // 2**20}M].",
+    )(func)
+    func = click.option(
+        "--max-input-size",
+        metavar="SIZE",
+        expose_value=False,
+        callback=_size_option,
+        help=f"Refuse an input larger than SIZE bytes (512K, 256M, 1G) [default: {format_size(defaults.max_input_size)}].",
+    )(func)
     func = click.option(
         "--config",
         "config_path",
@@ -142,7 +168,11 @@ def _read_options(config_path: str | None, labels_path: str | None) -> ReadOptio
         labels = config.load_labels(Path(labels_path)) if labels_path is not None else ()
     except UsageError as exc:
         _fail_usage(str(exc))
-    return ReadOptions(labels=config.merged(settings.labels, labels))
+    meta = click.get_current_context().meta
+    limits = {
+        name: meta[f"arxport.{name}"] for name in ("max_input_size", "max_field_size") if f"arxport.{name}" in meta
+    }
+    return ReadOptions(labels=config.merged(settings.labels, labels), **limits)
 
 
 #: What ``convert`` did with one format: ``format``, ``path`` and ``status``: ``written``

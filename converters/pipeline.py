@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import glob
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import IO, Any, BinaryIO, TypeVar, cast
 from . import registry
 from .errors import ArxportError, InputError, OutputError, UsageError
 from .model import Digest, Problem, SourceSpan
-from .readers.base import DEFAULT_READ_OPTIONS, ReadOptions, decode_text
+from .readers.base import DEFAULT_READ_OPTIONS, ReadOptions, decode_text, limit_fields, too_large
 from .writers.base import Writer, WriteReport
 
 T = TypeVar("T")
@@ -123,15 +124,41 @@ def ensure_not_input(output: str | None, refs: Iterable[InputRef]) -> None:
             raise OutputError(f"{output}: refusing to overwrite an input")
 
 
-def read_bytes(ref: InputRef, stdin: IO[bytes] | None) -> bytes:
+def read_bytes(ref: InputRef, stdin: IO[bytes] | None, options: ReadOptions = DEFAULT_READ_OPTIONS) -> bytes:
+    """The input's bytes; an input over ``options.max_input_size`` is refused after reading one byte more
+    than the limit at most (a FIFO or ``/dev/zero`` has no size to check first)."""
+    limit = options.max_input_size
     if ref.name == STDIN:
         if stdin is None:
             raise InputError("no standard input to read")
-        return stdin.read()
+        data = _read_at_most(stdin, limit + 1)
+        if len(data) > limit:
+            raise too_large(source_name(ref), None, options)
+        return data
     try:
-        return Path(ref.name).read_bytes()
+        with open(ref.name, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if status.st_size > limit:
+                raise too_large(ref.name, status.st_size, options)
+            data = handle.read() if stat.S_ISREG(status.st_mode) else _read_at_most(handle, limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", SourceSpan(path=ref.name, line=1)) from None
+    if len(data) > limit:
+        raise too_large(ref.name, None, options)
+    return data
+
+
+def _read_at_most(stream: IO[bytes], count: int) -> bytes:
+    """Up to ``count`` bytes of a stream, read a MiB at a time (``read(count)`` would allocate ``count`` at once)."""
+    chunks: list[bytes] = []
+    total = 0
+    while total < count:
+        chunk = stream.read(min(2**20, count - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def source_name(ref: InputRef) -> str:
@@ -178,7 +205,7 @@ def read_inputs(
             progress(ref)
         source = source_name(ref)
         try:
-            data = read_bytes(ref, stdin)
+            data = read_bytes(ref, stdin, options)
             name = choose_reader(data, source, reader)
             if name is None:
                 if ref.from_directory:
@@ -200,9 +227,12 @@ def read_inputs(
             instance = registry.get_reader(name)
             instance.options = options
             digests = instance.read_all(data, source)
+            if len(data) > options.max_field_size:  # a smaller input cannot hold a longer field
+                digests = tuple(limit_fields(digest, options) for digest in digests)
         except ArxportError as exc:
             span = exc.source or SourceSpan(path=source, line=1)
-            result.problems.append(Problem(level="error", code="unreadable", message=exc.message, source=span))
+            code = exc.problem_code
+            result.problems.append(Problem(level="error", code=code, message=exc.message, source=span))
             result.failed.append(source)
             continue
         for digest in digests:
