@@ -459,8 +459,12 @@ def _mark_braces(text: bytes) -> bytes:
     # separators alone (a short string, the rest dropped by one C-level translate), where
     # an innermost pair is a "{}": removing those until none is left pairs as the regex does.
     rest = text.translate(None, _NOT_BRACE_OR_SEPARATOR)
-    while b"{}" in rest:
+    for _ in range(_MOST_PASSES):
+        if b"{}" not in rest:
+            break
         rest = rest.replace(b"{}", b"")
+    else:  # nested deeper than a pass a level can afford: a pass each would be quadratic
+        return _mark_braces_by_stack(text)
     if b"{" not in rest and b"}" not in rest:
         return text.replace(b"{", _PAIRED_OPEN_BYTES).replace(b"}", _PAIRED_CLOSE_BYTES)
     while b"{" in text and b"}" in text:
@@ -473,6 +477,33 @@ def _mark_braces(text: bytes) -> bytes:
     if b"}" in text:
         text = text.replace(b"}", _LONE_CLOSE.encode())
     return text
+
+
+# Brace levels paired a pass each by _mark_braces; deeper nesting (hostile: "{" * 100_000) goes by a stack.
+_MOST_PASSES = 32
+_BRACE_OR_SEPARATOR_RE = re.compile(b"[{}\x06]")
+
+
+def _mark_braces_by_stack(text: bytes) -> bytes:
+    """:func:`_mark_braces` in one pass whatever the depth: a ``}`` pairs with the nearest open ``{`` of its value."""
+    marked = bytearray(text)
+    opened: list[int] = []
+    for match in _BRACE_OR_SEPARATOR_RE.finditer(text):
+        at = match.start()
+        if text[at] == ord(_SEPARATOR):
+            for position in opened:
+                marked[position] = ord(_LONE_OPEN)
+            opened.clear()
+        elif text[at] == ord("{"):
+            opened.append(at)
+        elif opened:
+            marked[opened.pop()] = ord(_PAIRED_OPEN)
+            marked[at] = ord(_PAIRED_CLOSE)
+        else:
+            marked[at] = ord(_LONE_CLOSE)
+    for position in opened:
+        marked[position] = ord(_LONE_OPEN)
+    return bytes(marked)
 
 
 def split_math(text: str) -> list[Segment]:
