@@ -102,6 +102,8 @@ class JsonReader(Reader):
                     json.loads(text)
                 except json.JSONDecodeError as bad:
                     raise InputError(f"invalid JSON: {bad.msg}", SourceSpan(path=source, line=bad.lineno)) from None
+                except RecursionError:  # arrays or objects nested thousands deep
+                    raise InputError("invalid JSON: nested too deeply", SourceSpan(path=source, line=1)) from None
             raise InputError(f"not an arxport document: {_describe(exc)}", SourceSpan(path=source, line=1)) from None
         return tuple(_keep_valid(digest, source) for digest in digests)
 
