@@ -50,11 +50,15 @@ _MIRROR_ID_RE = re.compile(
     r"|arxiv-sanity-lite\.com/\?rank=pid&pid=|scholar\.archive\.org/arxiv)/?(?P<rest>[^/?#\s]+)/?$"
 )
 # A DOI (10.NNNN/suffix) as a resolver URL or with a "doi:" prefix; the suffix runs to white space.
-_DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?P<doi>10\.\d{4,9}/\S+)$", re.I)
+# "Not white space" excludes what no identifier holds either: controls, DEL, surrogates and U+FFFE/U+FFFF.
+_ID_CHAR = "[^\\s\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
+_DOI_RE = re.compile(rf"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?P<doi>10\.\d{{4,9}}/{_ID_CHAR}+)$", re.I)
 _PUBMED_RE = re.compile(
     r"^https?://(?:pubmed\.ncbi\.nlm\.nih\.gov/|(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed/)(?P<pmid>\d{1,9})/?(?:[?#]\S*)?$"
 )
-_HTTP_URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.I)
+# A host (which must hold a dot between two characters, checked apart) and the rest: one way to match, so
+# the time is linear (a host pattern around its dot backtracked quadratically on "a.a.a.a... ").
+_HTTP_URL_RE = re.compile(rf"^https?://(?P<host>[^/?#{_ID_CHAR[2:-1]}]+)(?:[/?#]{_ID_CHAR}*)?$", re.I)
 
 
 # What would end or rewrite a line of a terminal or a CI log: C0 and C1 controls (ESC included), DEL and the
@@ -311,8 +315,10 @@ def parse_work_link(url: str, *, any_url: bool = False) -> WorkId | None:
     pubmed = _PUBMED_RE.match(url)
     if pubmed:
         return WorkId("pmid", pubmed.group("pmid"))
-    if any_url and _HTTP_URL_RE.match(url):
-        return WorkId("url", url)
+    if any_url:
+        web = _HTTP_URL_RE.match(url)
+        if web is not None and "." in web.group("host")[1:-1]:
+            return WorkId("url", url)
     return None
 
 
