@@ -479,13 +479,16 @@ def _mark_braces(text: bytes) -> bytes:
     return text
 
 
-# Brace levels paired a pass each by _mark_braces; deeper nesting (hostile: "{" * 100_000) goes by a stack.
+# Brace levels paired a pass each by _mark_braces; deeper nesting (hostile: "{" * 100_000) goes by a stack,
+# which writes braces deeper than this as \textbraceleft{} / \textbraceright{}: BibTeX counts every "\{" as a
+# brace, and pybtex refuses more than 100 levels. Math nested deeper stays text.
 _MOST_PASSES = 32
 _BRACE_OR_SEPARATOR_RE = re.compile(b"[{}\x06]")
 
 
 def _mark_braces_by_stack(text: bytes) -> bytes:
-    """:func:`_mark_braces` in one pass whatever the depth: a ``}`` pairs with the nearest open ``{`` of its value."""
+    """:func:`_mark_braces` in one pass whatever the depth: a ``}`` pairs with the nearest open ``{`` of its value,
+    and pairs deeper than :data:`_MOST_PASSES` are written as lone braces."""
     marked = bytearray(text)
     opened: list[int] = []
     for match in _BRACE_OR_SEPARATOR_RE.finditer(text):
@@ -497,8 +500,9 @@ def _mark_braces_by_stack(text: bytes) -> bytes:
         elif text[at] == ord("{"):
             opened.append(at)
         elif opened:
-            marked[opened.pop()] = ord(_PAIRED_OPEN)
-            marked[at] = ord(_PAIRED_CLOSE)
+            paired = len(opened) <= _MOST_PASSES
+            marked[opened.pop()] = ord(_PAIRED_OPEN if paired else _LONE_OPEN)
+            marked[at] = ord(_PAIRED_CLOSE if paired else _LONE_CLOSE)
         else:
             marked[at] = ord(_LONE_CLOSE)
     for position in opened:
@@ -526,7 +530,8 @@ def math_body(body: str) -> str | None:
 
     Commands outside :data:`MATH_COMMANDS` become ``\\backslash\\mathrm{name}``;
     ``& % #`` are escaped. None for a ``^^`` sequence, or for braces that do not
-    balance both as TeX groups and as BibTeX counts them (``\\{`` included).
+    balance both as TeX groups and as BibTeX counts them (``\\{`` included) or
+    nest deeper than 32 levels.
     """
     out: list[str] = []
     depth = 0  # TeX groups: unescaped braces
@@ -547,7 +552,7 @@ def math_body(body: str) -> str | None:
         elif symbol is not None:
             if symbol in "{}":
                 raw_depth += 1 if symbol == "{" else -1
-                if raw_depth < 0:
+                if raw_depth < 0 or raw_depth > _MOST_PASSES:
                     return None
             if symbol in _MATH_SYMBOLS:
                 out.append("\\" + symbol)
@@ -558,6 +563,8 @@ def math_body(body: str) -> str | None:
         elif brace == "{":
             depth += 1
             raw_depth += 1
+            if raw_depth > _MOST_PASSES:
+                return None
             out.append("{")
         elif brace == "}":
             depth -= 1
