@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import glob
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -284,19 +285,65 @@ def write_output(
     return atomic_write(output, lambda handle: writer.write(digests, handle, options))
 
 
+def remove_stale_temporaries(target: Path) -> list[str]:
+    """Remove the temp files of ``target`` that a killed run of :func:`atomic_write` left; their names.
+
+    A temp file names the process writing it; one whose process is gone is stale.
+    A live writer's file is never touched. Only on POSIX, where a process can be
+    asked whether it exists without being signalled.
+    """
+    if os.name != "posix":
+        return []
+    prefix = f".{target.name}."
+    # tempfile's names: 8 of [a-z0-9_]. Exact, so that the temp file of "refs.bib.1" is never taken for one of "refs.bib".
+    pattern = re.compile(re.escape(prefix) + r"(\d+)\.[a-z0-9_]{8}\.tmp")
+    removed: list[str] = []
+    try:
+        names = [entry.name for entry in os.scandir(target.parent) if entry.name.startswith(prefix)]
+    except OSError:
+        return removed
+    for name in names:
+        found = pattern.fullmatch(name)
+        if found is None or _running(int(found.group(1))):
+            continue
+        try:
+            (target.parent / name).unlink()
+        except OSError:
+            continue
+        removed.append(name)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, as another user's
+        return True
+    return True
+
+
 def atomic_write(output: str, produce: Callable[[BinaryIO], T]) -> T:
     """Run ``produce`` on a temp file beside ``output``, then rename it over ``output``.
 
     A crash or error leaves no half-written file: the temp file is removed and
-    whatever ``output`` held before is untouched. New files get the umask's
-    permissions; an existing file keeps its own.
+    whatever ``output`` held before is untouched. A process killed outright
+    (SIGKILL, OOM) cannot remove its temp file, ``.NAME.<pid>.<random>.tmp``; the
+    next write of ``output`` removes it (:func:`remove_stale_temporaries`). New
+    files get the umask's permissions; an existing file keeps its own.
     """
     target = Path(output)
     directory = target.parent
     if not directory.is_dir():
         raise OutputError(f"{output}: the directory {directory} does not exist")
+    remove_stale_temporaries(target)
     try:  # closed by the `with` below; delete=False because it is renamed, not removed
-        handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{target.name}.", suffix=".tmp", delete=False)  # noqa: SIM115
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            dir=directory, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", delete=False
+        )
     except OSError as exc:
         raise OutputError(f"{output}: cannot write here: {exc.strerror or exc}") from None
     try:
