@@ -529,18 +529,28 @@ def math_body(body: str) -> str | None:
     """The body of a ``$...$`` span made safe, or None when it cannot be kept as math.
 
     Commands outside :data:`MATH_COMMANDS` become ``\\backslash\\mathrm{name}``;
-    ``& % #`` are escaped. None for a ``^^`` sequence, or for braces that do not
+    ``& % #`` are escaped. None for a ``^^`` sequence, for braces that do not
     balance both as TeX groups and as BibTeX counts them (``\\{`` included) or
-    nest deeper than 32 levels.
+    nest deeper than 32 levels, and for a text-mode argument (``\\text{...}``,
+    ``\\mbox{...}``) holding a command, ``^``, ``_`` or a math symbol: those stop
+    the document with "Missing $ inserted" in text mode.
     """
     out: list[str] = []
     depth = 0  # TeX groups: unescaped braces
     raw_depth = 0  # what BibTeX counts: every brace character, "\\{" included
+    text_group: int | None = None  # while inside the {...} argument of \text (or \mbox ...): its depth
+    text_next = False  # a text-mode command was just read: a "{" opens its argument
     pos = 0
     for match in _MATH_TOKEN_RE.finditer(body):
-        out.append(_math_text(body[pos : match.start()]))
+        chunk = body[pos : match.start()]
+        if text_group is not None and not _plain_in_text_mode(chunk):
+            return None
+        text_next = text_next and not chunk.strip()
+        out.append(_math_text(chunk))
         pos = match.end()
         name, symbol, hats, brace, special = match.groups()
+        if text_group is not None and (name is not None or symbol is not None):
+            return None  # math commands fail in text mode ("Missing $ inserted"): keep the span as text
         if name is not None:
             if name in MATH_COMMANDS:
                 out.append("\\" + name)
@@ -549,7 +559,9 @@ def math_body(body: str) -> str | None:
                     out.append(" ")  # "\mathbfω": end the command name for every engine
             else:
                 out.append(r"\backslash\mathrm{" + name + "}")
-        elif symbol is not None:
+            text_next = name in _TEXT_MODE_COMMANDS
+            continue
+        if symbol is not None:
             if symbol in "{}":
                 raw_depth += 1 if symbol == "{" else -1
                 if raw_depth < 0 or raw_depth > _MOST_PASSES:
@@ -561,6 +573,8 @@ def math_body(body: str) -> str | None:
         elif hats is not None:
             return None
         elif brace == "{":
+            if text_next and text_group is None:
+                text_group = depth
             depth += 1
             raw_depth += 1
             if raw_depth > _MOST_PASSES:
@@ -571,13 +585,25 @@ def math_body(body: str) -> str | None:
             raw_depth -= 1
             if depth < 0 or raw_depth < 0:
                 return None
+            if depth == text_group:
+                text_group = None
             out.append("}")
         else:
             out.append("\\" + special)
+        text_next = False
     if depth or raw_depth:
         return None
     out.append(_math_text(body[pos:]))
     return "".join(out)
+
+
+# Commands whose {argument} TeX sets in text mode even inside math: only plain text may stay there.
+_TEXT_MODE_COMMANDS = frozenset("""text textrm textbf textit texttt textsf textnormal textup emph mbox""".split())  # noqa: SIM905
+
+
+def _plain_in_text_mode(chunk: str) -> bool:
+    """Whether ``chunk`` means the same in text mode: no ``^`` or ``_`` and nothing :data:`_MATH_UNICODE` maps."""
+    return "^" not in chunk and "_" not in chunk and (chunk.isascii() or chunk.translate(_MATH_UNICODE) == chunk)
 
 
 def _math_text(chunk: str) -> str:
