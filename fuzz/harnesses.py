@@ -477,7 +477,8 @@ def escapers_target(data: bytes) -> None:
     expect(not found, f"latex({text!r}) = {escaped!r}: {found}")
     expect("\n" not in escaped and (not ascii or escaped.isascii()), f"latex({text!r}) = {escaped!r}")
     entry = parse_string("@misc{k, title = {" + escaped + "}}", "bibtex").entries["k"]
-    expect(entry.fields["title"] == escaped, f"latex({text!r}) does not stay inside its braces")
+    same = entry.fields["title"].split() == escaped.split()  # BibTeX collapses white space runs
+    expect(same, f"latex({text!r}) does not stay inside its braces")
 
     page = paragraphs_html(text, "Label")
     found = html_problems(page)
