@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import html
 import io
 import json
@@ -386,6 +387,27 @@ def _check_jsonld(data: bytes, embedded: bool) -> None:
     for key, value in _walk(document):
         if key in ("@id", "url", "sameAs") and isinstance(value, str) and not value.startswith(_JSONLD_PREFIXES):
             expect(not link_problems(value), f"jsonld: {key} {value!r}")
+    loader = _jsonld_loader()
+    if loader is not None:  # PyLD expands it against the stored schema.org context: every node IRI is http(s)
+        from pyld import jsonld
+
+        for key, value in _walk(jsonld.expand(document, {"documentLoader": loader})):
+            if key == "@id" and isinstance(value, str) and not value.startswith("_:"):
+                expect(not link_problems(value), f"jsonld: expanded @id {value!r}")
+
+
+@functools.cache
+def _jsonld_loader() -> Any:
+    """PyLD's loader serving the schema.org context of the shared vendor data (None without it): no network."""
+    from fuzz.seeds import SHARED
+
+    context = SHARED / "vendor-data" / "schemaorg-30.0" / "schemaorgcontext.jsonld"
+    if not context.is_file():
+        return None
+    from pyld.documentloader.frozen import FrozenDocumentLoader
+
+    urls = ("https://schema.org", "https://schema.org/", "http://schema.org", "http://schema.org/")
+    return FrozenDocumentLoader(documents={url: context for url in urls})
 
 
 #: Compact IRIs and blank nodes that the JSON-LD writer's own context defines.
