@@ -211,6 +211,7 @@ def test_nul_bytes() -> None:
         ("jsonl", b'{"id": "2501.01234", "version": null, "url": ' + b"[" * 100_000 + b"\n"),
         ("digest-html", b"<html><body><h1>2025-01-02</h1>" + b"<div>" * 100_000 + b"</body></html>"),
     ],
+    ids=["digest-jsonl", "json", "jsonl", "digest-html"],
 )
 def test_deep_nesting_in_json_and_html(reader: str, data: bytes) -> None:
     """Regression: JSON nested 100,000 deep raised RecursionError (an internal error) in digest-jsonl and json."""
