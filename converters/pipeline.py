@@ -22,7 +22,7 @@ from typing import IO, Any, BinaryIO, TypeVar, cast
 from . import registry
 from .errors import ArxportError, InputError, OutputError, UsageError
 from .model import Digest, Problem, SourceSpan
-from .readers.base import DEFAULT_READ_OPTIONS, ReadOptions, decode_text, limit_fields, too_large
+from .readers.base import DEFAULT_READ_OPTIONS, ReadOptions, check_units, decode_text, limit_fields, too_large
 from .writers.base import Writer, WriteReport
 
 T = TypeVar("T")
@@ -207,6 +207,7 @@ def read_inputs(
         source = source_name(ref)
         try:
             data = read_bytes(ref, stdin, options)
+            check_units(data, source, options)
             name = choose_reader(data, source, reader)
             if name is None:
                 if ref.from_directory:

@@ -12,6 +12,7 @@ end, and each bug the fuzzers or these inputs found has its regression test here
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -330,6 +331,37 @@ def test_an_input_over_the_limit_is_refused_with_the_option_that_raises_it(tmp_p
     piped = run_cli("check", "-", "--max-input-size", "1M", stdin=path.read_bytes())
     assert piped.returncode == 3 and b"more than 1 MiB" in piped.stderr
     assert run_cli("check", str(path), "--max-input-size", "lots").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("reader", "make"),
+    [
+        ("digest", lambda n: b"### \n" * n),
+        ("digest-html", lambda n: b"<html><body><h1>2025-01-02</h1><p>" + b"<b>" * n + b"</p></body></html>"),
+        ("digest-jsonl", lambda n: b"{}\n" * n),
+    ],
+    ids=["heading-lines", "tags", "empty-records"],
+)
+def test_lines_and_tags_are_bounded_by_the_input_limit(reader: str, make: Callable[[int], bytes]) -> None:
+    """Tiny lines or tags cost a reader 40 to 250 times their size: their number is bounded too, and within
+    that bound memory stays under 1 KB per line or tag."""
+    options = ReadOptions(max_input_size=2**20)  # 16,384 lines and tags
+    over = make(20_000)
+    result = pipeline.read_inputs([pipeline.InputRef("-")], reader=reader, stdin=io.BytesIO(over), options=options)
+    [problem] = result.problems
+    assert (
+        problem.code == "too-large" and "holds 2" in problem.message and "over the limit of 16,384" in problem.message
+    )
+    count = 50_000
+    under = make(count)
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(InputError):
+            get_reader(reader).read_all(under, f"x-2025-01-02.{reader}")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * count + 8 * len(under), f"{peak / count:.0f} bytes per line or tag"
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")

@@ -163,6 +163,34 @@ def too_large(source: str, size: int | None, options: ReadOptions) -> LimitError
     )
 
 
+#: Bytes of ``max_input_size`` per line or tag an input may hold (see :func:`check_units`).
+BYTES_PER_UNIT = 64
+
+
+def check_units(data: bytes, source: str, options: ReadOptions) -> None:
+    """Raise :class:`LimitError` when ``data`` holds more lines and tags than its size limit allows.
+
+    A reader keeps a few hundred bytes per line (the Markdown and JSON Lines
+    readers) or per tag (the HTML reader's tree), whatever the line or tag holds:
+    five bytes of ``### `` lines or of ``<b>`` tags cost 40 to 250 times their size
+    in memory. So the input size limit also bounds them, at one line or tag per
+    :data:`BYTES_PER_UNIT` bytes of it (4,194,304 for 256 MiB: some 3 GB of memory
+    at the worst, 800 bytes a tag). Real digests hold one per 10 to 100 bytes, so
+    only one of more than 40 MB could reach it at the default.
+    """
+    most = options.max_input_size // BYTES_PER_UNIT
+    if len(data) <= most:  # fewer bytes than the limit cannot hold more lines and tags
+        return
+    units = data.count(b"\n") + data.count(b"<")
+    if units > most:
+        raise LimitError(
+            f"the input holds {units:,} lines and tags, over the limit of {most:,} (one per {BYTES_PER_UNIT} bytes "
+            f"of the input size limit of {format_size(options.max_input_size)}); not read "
+            "(--max-input-size raises the limit)",
+            SourceSpan(path=source, line=1),
+        )
+
+
 _TEXT_FIELDS = (
     "title",
     "primary_category",
