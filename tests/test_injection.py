@@ -212,6 +212,39 @@ def test_jsonld_links_expand_to_http_iris() -> None:
     assert not script_element_problems(page)
 
 
+#: Links a digest may give for a work that is not on arXiv: every character a DOI or URL may hold that means
+#: something to TeX, HTML or a spreadsheet.
+HOSTILE_LINKS = (
+    "https://doi.org/10.1234/x^^5cinput^^7b/etc/passwd^^7d",
+    "https://doi.org/10.1234/a{b}c\\input%d#e&f_g~h$i",
+    "https://doi.org/10.1002/(SICI)1097-4636<448::AID-JBM13>3.0.CO;2-M",
+    'https://doi.org/10.1234/"><script>alert(1)</script>',
+    'https://example.org/a"onmouseover="alert(1)',
+    "https://example.org/</script><script>alert(1)</script>",
+    "https://example.org/=HYPERLINK(1)?q=^^5c&x={y}",
+    "https://pubmed.ncbi.nlm.nih.gov/123/#<script>",
+)
+
+
+def test_work_links_carry_no_payload_into_any_writer() -> None:
+    """Regression: a DOI holding ``^^5c`` went verbatim into the ``doi`` field, where a style printing it
+    would have read ``\\``; the link of a work is never markup, TeX or a formula in any output."""
+    from converters.model import parse_work_link
+
+    papers = []
+    for number, link in enumerate(HOSTILE_LINKS, start=1):
+        work = parse_work_link(link, any_url=True)
+        assert work is not None, link
+        papers.append(
+            Paper(id=work.id, url=link, title=f"Work {number}", id_scheme=work.scheme, date=DATE, authors=("A B",))
+        )
+    digests = [Digest(source="links-2025-01-02.md", date=DATE, papers=tuple(papers))]
+    for check in WRITER_CHECKS:
+        check.check(write(check.writer, digests, **check.options), digests)
+    for dialect in ("bibtex", "biblatex"):
+        assert "^^" not in write(dialect, digests).decode("utf-8")
+
+
 def test_payloads_cover_every_context() -> None:
     assert set(PAYLOADS) == {"tex", "html", "formula", "file-name", "text"}
     assert all(PAYLOADS.values())
