@@ -33,6 +33,7 @@ from click.core import ParameterSource
 
 from converters import __version__
 from converters.errors import ArxportError, OutputError, UnknownFormatError, UsageError
+from converters.limits import MAX_FIELD_SIZE, MAX_INPUT_SIZE, format_size, parse_size
 
 
 def _lazy(name: str) -> ModuleType:
@@ -138,8 +139,33 @@ def _read(
     return result
 
 
+def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Keep a size option (``256M``) in ``ctx.meta``, where :func:`_read_options` finds it."""
+    if value is None:
+        return
+    try:
+        ctx.meta[f"arxport.{param.name}"] = parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 def _with_reading_options(func: F) -> F:
-    """``--labels`` and ``--config``, which every command that reads digests takes."""
+    """``--labels``, ``--config``, ``--max-input-size`` and ``--max-field-size``, which every command that reads
+    digests takes (the sizes reach :func:`_read_options` through the context, not as parameters)."""
+    func = click.option(
+        "--max-field-size",
+        metavar="SIZE",
+        expose_value=False,
+        callback=_size_option,
+        help=f"Truncate a text field longer than SIZE characters, with a warning [default: {MAX_FIELD_SIZE // 2**20}M].",
+    )(func)
+    func = click.option(
+        "--max-input-size",
+        metavar="SIZE",
+        expose_value=False,
+        callback=_size_option,
+        help=f"Refuse an input larger than SIZE bytes (512K, 256M, 1G) [default: {format_size(MAX_INPUT_SIZE)}].",
+    )(func)
     func = click.option(
         "--config",
         "config_path",
@@ -179,7 +205,11 @@ def _read_options(settings: config.Config, labels_path: str | None) -> ReadOptio
         _fail_usage(str(exc))
     from converters.readers.base import ReadOptions
 
-    return ReadOptions(labels=config.merged(settings.labels, labels))
+    meta = click.get_current_context().meta
+    limits = {
+        name: meta[f"arxport.{name}"] for name in ("max_input_size", "max_field_size") if f"arxport.{name}" in meta
+    }
+    return ReadOptions(labels=config.merged(settings.labels, labels), **limits)
 
 
 def _given(ctx: click.Context, key: str) -> bool:

@@ -29,6 +29,7 @@ from typing import IO, Any, Literal, TypeAlias, overload
 from . import config, registry
 from .errors import OptionError, OutputError
 from .filters import Filters
+from .limits import MAX_FIELD_SIZE, MAX_INPUT_SIZE
 from .model import Digest, Paper
 from .pipeline import STDIN, InputRef, Reading, find_inputs, write_output
 from .readers.base import Reader, ReadOptions
@@ -56,6 +57,8 @@ def read(
     since: dt.date | None = None,
     until: dt.date | None = None,
     match: str | None = None,
+    max_input_size: int = MAX_INPUT_SIZE,
+    max_field_size: int = MAX_FIELD_SIZE,
 ) -> Reading:
     """The digests of ``sources``, read one input at a time as the iterator is advanced.
 
@@ -70,6 +73,9 @@ def read(
     fork's labels to fields (a ``{"Résumé": "tldr"}`` mapping, or a TOML file as
     for ``--labels``). ``category``, ``any_category``, ``since``, ``until`` and
     ``match`` filter as ``convert``'s options of those names do.
+    ``max_input_size`` (bytes) and ``max_field_size`` (characters) are the limits of
+    ``--max-input-size`` and ``--max-field-size``: a larger input is a ``too-large``
+    error, a longer field is truncated with a warning.
 
     Raises :class:`~converters.errors.UsageError` (before reading anything) for an
     unknown reader, a bad label table or filter, or standard input named twice.
@@ -89,7 +95,7 @@ def read(
         reader=reader,
         date=date,
         stdin=sys.stdin.buffer if any(ref.name == STDIN and ref.data is None for ref in refs) else None,
-        options=ReadOptions(labels=_labels(labels)),
+        options=ReadOptions(labels=_labels(labels), max_input_size=max_input_size, max_field_size=max_field_size),
         filters=filters,
         strict=strict,
     )

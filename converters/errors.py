@@ -6,11 +6,24 @@ CLI can print ``file:line: message`` and pick the exit code from the class.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: the CLI imports this module before anything else of arxport
     from .model import Problem, SourceSpan
+
+# What would end or rewrite a line of a terminal or a CI log: C0 and C1 controls (ESC included), DEL and the
+# Unicode line and paragraph separators.
+_UNPRINTABLE_IN_LINE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line_text(text: str) -> str:
+    """``text`` safe inside one line of output: each control or line separator shown as its escape
+    (``\\n``, ``\\x1b``, ``\\u2028``), so a message quoting hostile input can never forge another line."""
+    if text.isprintable():
+        return text
+    return _UNPRINTABLE_IN_LINE_RE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class ArxportError(Exception):
@@ -18,6 +31,8 @@ class ArxportError(Exception):
 
     #: The process exit code the CLI uses for this class (see ``docs/cli.md``).
     exit_code = 1
+    #: The problem code an input that fails with this error is reported under.
+    problem_code = "unreadable"
 
     def __init__(self, message: str, source: SourceSpan | None = None) -> None:
         super().__init__(message)
@@ -25,13 +40,20 @@ class ArxportError(Exception):
         self.source = source
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.message}" if self.source else self.message
+        message = one_line_text(self.message)
+        return f"{self.source}: {message}" if self.source else message
 
 
 class InputError(ArxportError):
     """An input could not be read: not a digest, bad encoding, broken JSON ..."""
 
     exit_code = 3
+
+
+class LimitError(InputError):
+    """An input over a resource limit (``--max-input-size``): refused before it is read into memory."""
+
+    problem_code = "too-large"
 
 
 class OutputError(ArxportError):

@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import pickle
-import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -38,7 +37,7 @@ from . import __version__ as VERSION
 from . import pipeline, registry
 from .errors import ArxportError, OutputError, UsageError
 from .filters import NO_FILTERS, Filters
-from .model import Digest, Problem, SourceSpan
+from .model import Digest, Problem
 from .readers.base import DEFAULT_READ_OPTIONS, ReadOptions
 from .writers.base import Writer, WriteReport
 
@@ -131,22 +130,28 @@ def digest_stem(path: str) -> str:
     return safe_name(name)
 
 
-_UNSAFE_RE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_FORBIDDEN = frozenset('<>:"/\\|?*')
+# Controls, format characters (bidi overrides, zero widths), surrogates, private use, unassigned, line and
+# paragraph separators: nothing a file name should hold, and several that make a listing lie.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 _LONGEST_NAME = 120  # bytes of UTF-8 before the suffix; file systems allow 255 with the suffix
 
 
 def safe_name(text: str) -> str:
-    """A file name made from untrusted text: no separators, control characters or characters some file
-    system refuses, no leading dot or dash, not a reserved device name, at most 120 bytes. A name that had
-    to change gets a short hash of the text, so two different texts never give the same name."""
-    name = _UNSAFE_RE.sub("_", unicodedata.normalize("NFC", text)).strip(" .")
-    name = name.lstrip("-") or "_"
+    """A file name made from untrusted text: no separators, control or format characters or characters some
+    file system refuses, no leading dot, dash or tilde, not a reserved device name, at most 120 bytes. A name
+    that had to change gets a short hash of the text, so two different texts never give the same name."""
+    name = "".join(
+        "_" if char in _FORBIDDEN or unicodedata.category(char) in _UNSAFE_CATEGORIES else char
+        for char in unicodedata.normalize("NFC", text[: 4 * _LONGEST_NAME])
+    )
+    name = name.strip(" .").lstrip("-~ .") or "_"
     changed = name != text
-    if name.split(".")[0].lower() in _RESERVED:  # "CON.txt" is the device too, whatever follows the dot
+    if unicodedata.normalize("NFKC", name).split(".")[0].rstrip(" ").lower() in _RESERVED:  # "CON.txt" too
         name, changed = f"_{name}", True
-    if len(name.encode("utf-8", "surrogatepass")) > _LONGEST_NAME:
-        name = name.encode("utf-8", "surrogatepass")[: _LONGEST_NAME - 9].decode("utf-8", "ignore")
+    if len(name.encode("utf-8")) > _LONGEST_NAME:
+        name = name.encode("utf-8")[: _LONGEST_NAME - 9].decode("utf-8", "ignore")
         changed = True
     if changed:
         name = f"{name}~{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
@@ -252,30 +257,19 @@ def _read_input(job: _Job, ref: pipeline.InputRef) -> tuple[InputResult, tuple[D
     source = pipeline.source_name(ref)
     found = InputResult(source=source)
     try:
-        data = pipeline.read_bytes(ref, None)
+        data = pipeline.read_bytes(ref, None, request.read_options)
         found.key = _input_key(data, request)
         digests = _load_digests(job.cache, found.key)
         found.cached = digests is not None
         if digests is None:
-            name = pipeline.choose_reader(data, source, request.reader)
-            if name is None:
-                if ref.from_directory:
-                    message = "skipped, not a format arxport reads"
-                    found.problems.append(
-                        Problem(
-                            level="warning", code="skipped", message=message, source=SourceSpan(path=source, line=1)
-                        )
-                    )
-                    found.key = ""
-                    return found, ()
-                raise pipeline.not_readable(data, source)
-            reader = registry.get_reader(name)
-            reader.options = request.read_options
-            digests = reader.read_all(data, source)
+            digests = pipeline.read_data(data, source, request.reader, request.read_options, ref.from_directory)
+            if digests is None:
+                found.problems.append(pipeline.skipped(source))
+                found.key = ""
+                return found, ()
             _store_digests(job.cache, found.key, digests)
     except ArxportError as exc:
-        span = exc.source or SourceSpan(path=source, line=1)
-        found.problems.append(Problem(level="error", code="unreadable", message=exc.message, source=span))
+        found.problems.append(pipeline.input_failed(exc, source))
         found.failed, found.key = True, ""
         return found, ()
     for digest in digests:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, TypeVar
 
+from .errors import one_line_text
+
 #: How much a problem matters: an ``error`` lost data (an input or a paper), a ``warning`` says something
 #: is off, an ``info`` says what was decided (which rendering of a digest was read); only errors and
 #: warnings count, and ``--strict`` fails on warnings only.
@@ -53,11 +55,15 @@ _MIRROR_ID_RE = re.compile(
     r"|arxiv-sanity-lite\.com/\?rank=pid&pid=|scholar\.archive\.org/arxiv)/?(?P<rest>[^/?#\s]+)/?$"
 )
 # A DOI (10.NNNN/suffix) as a resolver URL or with a "doi:" prefix; the suffix runs to white space.
-_DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?P<doi>10\.\d{4,9}/\S+)$", re.I)
+# "Not white space" excludes what no identifier holds either: controls, DEL, surrogates and U+FFFE/U+FFFF.
+_ID_CHAR = "[^\\s\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
+_DOI_RE = re.compile(rf"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?P<doi>10\.\d{{4,9}}/{_ID_CHAR}+)$", re.I)
 _PUBMED_RE = re.compile(
     r"^https?://(?:pubmed\.ncbi\.nlm\.nih\.gov/|(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed/)(?P<pmid>\d{1,9})/?(?:[?#]\S*)?$"
 )
-_HTTP_URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.I)
+# A host (which must hold a dot between two characters, checked apart) and the rest: one way to match, so
+# the time is linear (a host pattern around its dot backtracked quadratically on "a.a.a.a... ").
+_HTTP_URL_RE = re.compile(rf"^https?://(?P<host>[^/?#{_ID_CHAR[2:-1]}]+)(?:[/?#]{_ID_CHAR}*)?$", re.I)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -68,7 +74,7 @@ class SourceSpan:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{one_line_text(self.path)}:{self.line}"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -85,7 +91,8 @@ class Problem:
     source: SourceSpan
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.level}: {self.message} [{self.code}]"
+        """``file:line: level: message [code]``, always one line (see :func:`one_line_text`)."""
+        return f"{self.source}: {self.level}: {one_line_text(self.message)} [{one_line_text(self.code)}]"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -300,8 +307,10 @@ def parse_work_link(url: str, *, any_url: bool = False) -> WorkId | None:
     pubmed = _PUBMED_RE.match(url)
     if pubmed:
         return WorkId("pmid", pubmed.group("pmid"))
-    if any_url and _HTTP_URL_RE.match(url):
-        return WorkId("url", url)
+    if any_url:
+        web = _HTTP_URL_RE.match(url)
+        if web is not None and "." in web.group("host")[1:-1]:
+            return WorkId("url", url)
     return None
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import glob
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from . import registry
 from .errors import ArxportError, InputError, OutputError, ReadError, UsageError
 from .filters import NO_FILTERS, Filters
 from .model import Digest, Problem, SourceSpan
-from .readers.base import DEFAULT_READ_OPTIONS, ReadOptions, decode_text
+from .readers.base import DEFAULT_READ_OPTIONS, ReadOptions, check_units, decode_text, limit_fields, too_large
 from .writers.base import Writer, WriteReport
 
 T = TypeVar("T")
@@ -211,17 +212,45 @@ def ensure_not_input(output: str | None, refs: Iterable[InputRef]) -> None:
             raise OutputError(f"{output}: refusing to overwrite an input")
 
 
-def read_bytes(ref: InputRef, stdin: IO[bytes] | None) -> bytes:
+def read_bytes(ref: InputRef, stdin: IO[bytes] | None, options: ReadOptions = DEFAULT_READ_OPTIONS) -> bytes:
+    """The input's bytes; an input over ``options.max_input_size`` is refused after reading one byte more
+    than the limit at most (a FIFO or ``/dev/zero`` has no size to check first)."""
+    limit = options.max_input_size
     if ref.data is not None:
+        if len(ref.data) > limit:
+            raise too_large(source_name(ref), len(ref.data), options)
         return ref.data
     if ref.name == STDIN:
         if stdin is None:
             raise InputError("no standard input to read")
-        return stdin.read()
+        data = _read_at_most(stdin, limit + 1)
+        if len(data) > limit:
+            raise too_large(source_name(ref), None, options)
+        return data
     try:
-        return Path(ref.name).read_bytes()
+        with open(ref.name, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if status.st_size > limit:
+                raise too_large(ref.name, status.st_size, options)
+            data = handle.read() if stat.S_ISREG(status.st_mode) else _read_at_most(handle, limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", SourceSpan(path=ref.name, line=1)) from None
+    if len(data) > limit:
+        raise too_large(ref.name, None, options)
+    return data
+
+
+def _read_at_most(stream: IO[bytes], count: int) -> bytes:
+    """Up to ``count`` bytes of a stream, read a MiB at a time (``read(count)`` would allocate ``count`` at once)."""
+    chunks: list[bytes] = []
+    total = 0
+    while total < count:
+        chunk = stream.read(min(2**20, count - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def source_name(ref: InputRef) -> str:
@@ -321,24 +350,48 @@ class Reading(Iterator[Digest]):
     ) -> tuple[Digest, ...]:
         source = source_name(ref)
         try:
-            data = read_bytes(ref, stdin)
-            name = choose_reader(data, source, reader)
-            if name is None:
-                if not ref.from_directory:
-                    raise not_readable(data, source)
-                self.skipped.append(source)
-                message = "skipped, not a format arxport reads"
-                span = SourceSpan(path=source, line=1)
-                self.problems.append(Problem(level="warning", code="skipped", message=message, source=span))
-                return ()
-            instance = registry.get_reader(name)
-            instance.options = options
-            return instance.read_all(data, source)
+            digests = read_data(read_bytes(ref, stdin, options), source, reader, options, ref.from_directory)
         except ArxportError as exc:
-            span = exc.source or SourceSpan(path=source, line=1)
-            self.problems.append(Problem(level="error", code="unreadable", message=exc.message, source=span))
+            self.problems.append(input_failed(exc, source))
             self.failed.append(source)
             return ()
+        if digests is None:
+            self.skipped.append(source)
+            self.problems.append(skipped(source))
+            return ()
+        return digests
+
+
+def read_data(
+    data: bytes, source: str, reader: str | None, options: ReadOptions, from_directory: bool = False
+) -> tuple[Digest, ...] | None:
+    """The digests in an input's bytes, by ``reader`` (``--from``) or the reader that recognises them; None
+    for a file a folder held that no reader recognises (it is skipped, not an error). Raises
+    :class:`ArxportError` for an input that cannot be read (:class:`LimitError` past the limits)."""
+    check_units(data, source, options)
+    name = choose_reader(data, source, reader)
+    if name is None:
+        if from_directory:
+            return None
+        raise not_readable(data, source)
+    instance = registry.get_reader(name)
+    instance.options = options
+    digests = instance.read_all(data, source)
+    if len(data) > options.max_field_size:  # a smaller input cannot hold a longer field
+        digests = tuple(limit_fields(digest, options) for digest in digests)
+    return digests
+
+
+def input_failed(error: ArxportError, source: str) -> Problem:
+    """The problem reporting an input that could not be read."""
+    span = error.source or SourceSpan(path=source, line=1)
+    return Problem(level="error", code=error.problem_code, message=error.message, source=span)
+
+
+def skipped(source: str) -> Problem:
+    """The warning for a file a folder held that no reader recognises."""
+    message = "skipped, not a format arxport reads"
+    return Problem(level="warning", code="skipped", message=message, source=SourceSpan(path=source, line=1))
 
 
 def read_inputs(
@@ -399,12 +452,55 @@ def write_output(
     return atomic_write(output, lambda handle: writer.write(digests, handle, options))
 
 
+def remove_stale_temporaries(target: Path) -> list[str]:
+    """Remove the temp files of ``target`` that a killed run of :func:`atomic_write` left; their names.
+
+    A temp file names the process writing it; one whose process is gone is stale.
+    A live writer's file is never touched. Only on POSIX, where a process can be
+    asked whether it exists without being signalled.
+    """
+    if os.name != "posix":
+        return []
+    prefix = f".{target.name}."
+    # tempfile's names: 8 of [a-z0-9_]. Exact, so that the temp file of "refs.bib.1" is never taken for one of "refs.bib".
+    pattern = re.compile(re.escape(prefix) + r"(\d+)\.[a-z0-9_]{8}\.tmp")
+    removed: list[str] = []
+    try:
+        names = [entry.name for entry in os.scandir(target.parent) if entry.name.startswith(prefix)]
+    except OSError:
+        return removed
+    for name in names:
+        found = pattern.fullmatch(name)
+        if found is None or _running(int(found.group(1))):
+            continue
+        try:
+            (target.parent / name).unlink()
+        except OSError:
+            continue
+        removed.append(name)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, as another user's
+        return True
+    return True
+
+
 def atomic_write(output: str, produce: Callable[[BinaryIO], T]) -> T:
     """Run ``produce`` on a temp file beside ``output``, then rename it over ``output``.
 
     A crash or error leaves no half-written file: the temp file is removed and
-    whatever ``output`` held before is untouched. New files get the umask's
-    permissions; an existing file keeps its own.
+    whatever ``output`` held before is untouched. A process killed outright
+    (SIGKILL, OOM) cannot remove its temp file, ``.NAME.<pid>.<random>.tmp``; the
+    next write of ``output`` removes it (:func:`remove_stale_temporaries`). New
+    files get the umask's permissions; an existing file keeps its own.
     """
     return _atomic_write(output, produce, keep_unchanged=False)[0]
 
@@ -420,8 +516,11 @@ def _atomic_write(output: str, produce: Callable[[BinaryIO], T], *, keep_unchang
     directory = target.parent
     if not directory.is_dir():
         raise OutputError(f"{output}: the directory {directory} does not exist")
+    remove_stale_temporaries(target)
     try:  # closed by the `with` below; delete=False because it is renamed, not removed
-        handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{target.name}.", suffix=".tmp", delete=False)  # noqa: SIM115
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            dir=directory, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", delete=False
+        )
     except OSError as exc:
         raise OutputError(f"{output}: cannot write here: {exc.strerror or exc}") from None
     try:

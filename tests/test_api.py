@@ -136,6 +136,15 @@ def test_read_takes_text_bytes_files_and_paths_and_reports_without_raising(tmp_p
     )
 
 
+def test_read_keeps_the_limits_of_the_command_line() -> None:
+    data = (SAMPLES / "digest-2025-01-02.md").read_bytes()
+    reading = converters.read(data, max_input_size=len(data) - 1)
+    assert list(reading) == [] and [p.code for p in reading.problems] == ["too-large"]
+    reading = converters.read(data, max_field_size=40)
+    assert all(len(p.abstract) <= 40 for d in reading for p in d.papers)
+    assert "field-too-long" in {p.code for p in reading.problems}
+
+
 def test_read_filters_and_labels_as_convert_does() -> None:
     assert [p.id for p in converters.papers(SAMPLES, category="hep-th")] == ["hep-th/9901001"]
     assert [p.id for p in converters.papers(SAMPLES, since=dt.date(2025, 3, 1))] == ["2503.15001", "2503.15002"]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime as dt
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..errors import InputError
-from ..model import Digest, Problem, SourceSpan
+from ..errors import InputError, LimitError
+from ..limits import MAX_FIELD_SIZE, MAX_INPUT_SIZE, format_size
+from ..model import Digest, Paper, Problem, SourceSpan
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,10 @@ class ReadOptions:
     """
 
     labels: tuple[tuple[str, str], ...] = ()
+    #: The largest input read, in bytes (``--max-input-size``); a larger one is refused, never read into memory.
+    max_input_size: int = MAX_INPUT_SIZE
+    #: The longest text field kept, in characters (``--max-field-size``); a longer one is truncated with a warning.
+    max_field_size: int = MAX_FIELD_SIZE
 
 
 #: No options: the built-in behaviour.
@@ -121,3 +127,104 @@ def parse_date(match: re.Match[str]) -> dt.date | None:
         return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return None
+
+
+# --- resource limits --------------------------------------------------------------------------
+
+
+def too_large(source: str, size: int | None, options: ReadOptions) -> LimitError:
+    """The error for an input over ``options.max_input_size`` (``size`` when known)."""
+    limit = format_size(options.max_input_size)
+    what = f"{size:,} bytes" if size is not None else f"more than {limit}"
+    return LimitError(
+        f"the input is {what}, over the input size limit of {limit}; not read (--max-input-size raises the limit)",
+        SourceSpan(path=source, line=1),
+    )
+
+
+#: Bytes of ``max_input_size`` per line or tag an input may hold (see :func:`check_units`).
+BYTES_PER_UNIT = 64
+
+
+def check_units(data: bytes, source: str, options: ReadOptions) -> None:
+    """Raise :class:`LimitError` when ``data`` holds more lines and tags than its size limit allows.
+
+    A reader keeps a few hundred bytes per line (the Markdown and JSON Lines
+    readers) or per tag (the HTML reader's tree), whatever the line or tag holds:
+    five bytes of ``### `` lines or of ``<b>`` tags cost 40 to 250 times their size
+    in memory. So the input size limit also bounds them, at one line or tag per
+    :data:`BYTES_PER_UNIT` bytes of it (4,194,304 for 256 MiB: some 3 GB of memory
+    at the worst, 800 bytes a tag). Real digests hold one per 10 to 100 bytes, so
+    only one of more than 40 MB could reach it at the default.
+    """
+    most = options.max_input_size // BYTES_PER_UNIT
+    if len(data) <= most:  # fewer bytes than the limit cannot hold more lines and tags
+        return
+    units = data.count(b"\n") + data.count(b"<")
+    if units > most:
+        raise LimitError(
+            f"the input holds {units:,} lines and tags, over the limit of {most:,} (one per {BYTES_PER_UNIT} bytes "
+            f"of the input size limit of {format_size(options.max_input_size)}); not read "
+            "(--max-input-size raises the limit)",
+            SourceSpan(path=source, line=1),
+        )
+
+
+_TEXT_FIELDS = (
+    "title",
+    "primary_category",
+    "section",
+    "tldr",
+    "motivation",
+    "method",
+    "result",
+    "conclusion",
+    "abstract",
+    "comment",
+    "abstract_translation",
+)
+
+
+def limit_fields(digest: Digest, options: ReadOptions) -> Digest:
+    """``digest`` with every text field longer than ``options.max_field_size`` characters truncated to it.
+
+    Each truncated field is a ``field-too-long`` warning at its paper's line; a paper whose link is that
+    long cannot be named and is dropped with a ``field-too-long`` error. A field of a few MB is no title or
+    abstract: it is a broken or hostile file, and the outputs (a spreadsheet cell holds 32,767 characters,
+    TeX's buffers a few hundred thousand) should not carry it.
+    """
+    limit = options.max_field_size
+    papers: list[Paper] = []
+    problems: list[Problem] = []
+
+    def problem(level: str, paper: Paper | None, message: str) -> None:
+        source = (paper.source if paper is not None else None) or SourceSpan(path=digest.source, line=1)
+        problems.append(Problem(level=level, code="field-too-long", message=message, source=source))  # type: ignore[arg-type]
+
+    hint = f"the field size limit of {limit:,} characters (--max-field-size raises the limit)"
+    for paper in digest.papers:
+        if len(paper.id) > limit or len(paper.url) > limit:
+            problem("error", paper, f"paper skipped: its link is {len(paper.url):,} characters, over {hint}")
+            continue
+        changes: dict[str, object] = {}
+        for name in _TEXT_FIELDS:
+            value = getattr(paper, name)
+            if value is not None and len(value) > limit:
+                changes[name] = value[:limit]
+                problem("warning", paper, f"{name} is {len(value):,} characters, truncated to {hint}")
+        for name in ("authors", "categories"):
+            values: tuple[str, ...] = getattr(paper, name)
+            if any(len(v) > limit for v in values):
+                changes[name] = tuple(v[:limit] for v in values)
+                problem("warning", paper, f"an entry of {name} is over {hint}; truncated")
+        if any(len(k) > limit or len(v) > limit for k, v in paper.extra.items()):
+            changes["extra"] = {k[:limit]: v[:limit] for k, v in paper.extra.items()}
+            problem("warning", paper, f"an extra field is over {hint}; truncated")
+        papers.append(dataclasses.replace(paper, **changes) if changes else paper)  # type: ignore[arg-type]
+    title = digest.title
+    if title is not None and len(title) > limit:
+        title = title[:limit]
+        problem("warning", None, f"the digest title is {len(digest.title or ''):,} characters, truncated to {hint}")
+    if not problems:
+        return digest
+    return dataclasses.replace(digest, title=title, papers=tuple(papers), problems=(*digest.problems, *problems))

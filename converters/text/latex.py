@@ -459,8 +459,12 @@ def _mark_braces(text: bytes) -> bytes:
     # separators alone (a short string, the rest dropped by one C-level translate), where
     # an innermost pair is a "{}": removing those until none is left pairs as the regex does.
     rest = text.translate(None, _NOT_BRACE_OR_SEPARATOR)
-    while b"{}" in rest:
+    for _ in range(_MOST_PASSES):
+        if b"{}" not in rest:
+            break
         rest = rest.replace(b"{}", b"")
+    else:  # nested deeper than a pass a level can afford: a pass each would be quadratic
+        return _mark_braces_by_stack(text)
     if b"{" not in rest and b"}" not in rest:
         return text.replace(b"{", _PAIRED_OPEN_BYTES).replace(b"}", _PAIRED_CLOSE_BYTES)
     while b"{" in text and b"}" in text:
@@ -473,6 +477,37 @@ def _mark_braces(text: bytes) -> bytes:
     if b"}" in text:
         text = text.replace(b"}", _LONE_CLOSE.encode())
     return text
+
+
+# Brace levels paired a pass each by _mark_braces; deeper nesting (hostile: "{" * 100_000) goes by a stack,
+# which writes braces deeper than this as \textbraceleft{} / \textbraceright{}: BibTeX counts every "\{" as a
+# brace, and pybtex refuses more than 100 levels. Math nested deeper stays text.
+_MOST_PASSES = 32
+_BRACE_OR_SEPARATOR_RE = re.compile(b"[{}\x06]")
+
+
+def _mark_braces_by_stack(text: bytes) -> bytes:
+    """:func:`_mark_braces` in one pass whatever the depth: a ``}`` pairs with the nearest open ``{`` of its value,
+    and pairs deeper than :data:`_MOST_PASSES` are written as lone braces."""
+    marked = bytearray(text)
+    opened: list[int] = []
+    for match in _BRACE_OR_SEPARATOR_RE.finditer(text):
+        at = match.start()
+        if text[at] == ord(_SEPARATOR):
+            for position in opened:
+                marked[position] = ord(_LONE_OPEN)
+            opened.clear()
+        elif text[at] == ord("{"):
+            opened.append(at)
+        elif opened:
+            paired = len(opened) <= _MOST_PASSES
+            marked[opened.pop()] = ord(_PAIRED_OPEN if paired else _LONE_OPEN)
+            marked[at] = ord(_PAIRED_CLOSE if paired else _LONE_CLOSE)
+        else:
+            marked[at] = ord(_LONE_CLOSE)
+    for position in opened:
+        marked[position] = ord(_LONE_OPEN)
+    return bytes(marked)
 
 
 def split_math(text: str) -> list[Segment]:
@@ -494,17 +529,28 @@ def math_body(body: str) -> str | None:
     """The body of a ``$...$`` span made safe, or None when it cannot be kept as math.
 
     Commands outside :data:`MATH_COMMANDS` become ``\\backslash\\mathrm{name}``;
-    ``& % #`` are escaped. None for a ``^^`` sequence, or for braces that do not
-    balance both as TeX groups and as BibTeX counts them (``\\{`` included).
+    ``& % #`` are escaped. None for a ``^^`` sequence, for braces that do not
+    balance both as TeX groups and as BibTeX counts them (``\\{`` included) or
+    nest deeper than 32 levels, and for a text-mode argument (``\\text{...}``,
+    ``\\mbox{...}``) holding a command, ``^``, ``_`` or a math symbol: those stop
+    the document with "Missing $ inserted" in text mode.
     """
     out: list[str] = []
     depth = 0  # TeX groups: unescaped braces
     raw_depth = 0  # what BibTeX counts: every brace character, "\\{" included
+    text_group: int | None = None  # while inside the {...} argument of \text (or \mbox ...): its depth
+    text_next = False  # a text-mode command was just read: a "{" opens its argument
     pos = 0
     for match in _MATH_TOKEN_RE.finditer(body):
-        out.append(_math_text(body[pos : match.start()]))
+        chunk = body[pos : match.start()]
+        if text_group is not None and not _plain_in_text_mode(chunk):
+            return None
+        text_next = text_next and not chunk.strip()
+        out.append(_math_text(chunk))
         pos = match.end()
         name, symbol, hats, brace, special = match.groups()
+        if text_group is not None and (name is not None or symbol is not None):
+            return None  # math commands fail in text mode ("Missing $ inserted"): keep the span as text
         if name is not None:
             if name in MATH_COMMANDS:
                 out.append("\\" + name)
@@ -513,10 +559,12 @@ def math_body(body: str) -> str | None:
                     out.append(" ")  # "\mathbfω": end the command name for every engine
             else:
                 out.append(r"\backslash\mathrm{" + name + "}")
-        elif symbol is not None:
+            text_next = name in _TEXT_MODE_COMMANDS
+            continue
+        if symbol is not None:
             if symbol in "{}":
                 raw_depth += 1 if symbol == "{" else -1
-                if raw_depth < 0:
+                if raw_depth < 0 or raw_depth > _MOST_PASSES:
                     return None
             if symbol in _MATH_SYMBOLS:
                 out.append("\\" + symbol)
@@ -525,21 +573,37 @@ def math_body(body: str) -> str | None:
         elif hats is not None:
             return None
         elif brace == "{":
+            if text_next and text_group is None:
+                text_group = depth
             depth += 1
             raw_depth += 1
+            if raw_depth > _MOST_PASSES:
+                return None
             out.append("{")
         elif brace == "}":
             depth -= 1
             raw_depth -= 1
             if depth < 0 or raw_depth < 0:
                 return None
+            if depth == text_group:
+                text_group = None
             out.append("}")
         else:
             out.append("\\" + special)
+        text_next = False
     if depth or raw_depth:
         return None
     out.append(_math_text(body[pos:]))
     return "".join(out)
+
+
+# Commands whose {argument} TeX sets in text mode even inside math: only plain text may stay there.
+_TEXT_MODE_COMMANDS = frozenset("""text textrm textbf textit texttt textsf textnormal textup emph mbox""".split())  # noqa: SIM905
+
+
+def _plain_in_text_mode(chunk: str) -> bool:
+    """Whether ``chunk`` means the same in text mode: no ``^`` or ``_`` and nothing :data:`_MATH_UNICODE` maps."""
+    return "^" not in chunk and "_" not in chunk and (chunk.isascii() or chunk.translate(_MATH_UNICODE) == chunk)
 
 
 def _math_text(chunk: str) -> str:

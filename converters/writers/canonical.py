@@ -8,6 +8,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from ..canonical import Document, document_adapter, paper_adapter
 from ..model import Digest
+from ..text.clean import utf8
 from .base import Writer, WriteReport
 from .shared import indented_json
 
@@ -21,7 +22,7 @@ class JsonWriter(Writer):
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
         data = document_adapter().dump_python(Document(digests=tuple(digests)), mode="json")
-        out.write(indented_json(data).encode("utf-8"))
+        out.write(utf8(indented_json(data)))
         out.write(b"\n")
         return WriteReport(items=sum(len(d.papers) for d in digests))
 
@@ -40,6 +41,6 @@ class JsonlWriter(Writer):
         for digest in digests:
             for paper in digest.papers:
                 line = json.dumps(dump(paper, mode="json"), ensure_ascii=False)
-                out.write(line.encode("utf-8") + b"\n")
+                out.write(utf8(line) + b"\n")
                 count += 1
         return WriteReport(items=count)

@@ -17,10 +17,12 @@ summaries failed comes back byte for byte too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
 from ..model import AI_FAILURE_KEYS, AI_FIELDS, Digest, Paper
+from ..text.clean import utf8
 from .base import Writer, WriteReport
 
 _HEADER = "<div id=toc></div>\n\n# Table of Contents\n\n"
@@ -43,23 +45,41 @@ def _ai_fields(paper: Paper) -> tuple[dict[str, str], dict[str, str]]:
     return shown, extras
 
 
+# A line of a field's text (after its first, which follows the label) that the digest reader would take for
+# the digest's own structure: a heading (a new paper or section), an anchor, or the end or start of a
+# details block. Written with a backslash in front (Markdown shows the line as it was), so that no field
+# can end its paper or make another one.
+_STRUCTURE_LINE_RE = re.compile(r"(?<=\n)( {0,3})(#{1,6}(?=[ \t\n]|$)|</?details\b|<div id=|<a id=)", re.IGNORECASE)
+
+
+def _text(value: str) -> str:
+    """A field's text, lines that would be read as structure escaped (see :data:`_STRUCTURE_LINE_RE`)."""
+    return _STRUCTURE_LINE_RE.sub(r"\1\\\2", value) if "\n" in value else value
+
+
+def _line(value: str) -> str:
+    """A value the template holds on one line (title, author, category): a newline, which the reader takes
+    for the end of the line and could start a heading with, becomes a space."""
+    return value.replace("\n", " ") if "\n" in value else value
+
+
 def _block(number: int, paper: Paper, separator: str) -> str:
     ai, extra = _ai_fields(paper)
-    extras = "".join(f"{label}: {value}\n\n" for label, value in extra.items())
+    extras = "".join(f"{_line(label)}: {_text(value)}\n\n" for label, value in extra.items())
     if paper.abstract_translation is not None:
-        extras += f"Abstract translation: {paper.abstract_translation}\n\n"
+        extras += f"Abstract translation: {_text(paper.abstract_translation)}\n\n"
     return (
-        f"### [{number}] [{paper.title}]({paper.url})\n"
-        f"*{separator.join(paper.authors)}*\n\n"
-        f"Main category: {paper.category or ''}\n\n"
-        f"TL;DR: {ai['tldr']}\n\n\n"
+        f"### [{number}] [{_line(paper.title)}]({paper.url})\n"
+        f"*{separator.join(map(_line, paper.authors))}*\n\n"
+        f"Main category: {_line(paper.category or '')}\n\n"
+        f"TL;DR: {_text(ai['tldr'])}\n\n\n"
         "<details>\n  <summary>Details</summary>\n"
-        f"Motivation: {ai['motivation']}\n\n"
-        f"Method: {ai['method']}\n\n"
-        f"Result: {ai['result']}\n\n"
-        f"Conclusion: {ai['conclusion']}\n\n"
+        f"Motivation: {_text(ai['motivation'])}\n\n"
+        f"Method: {_text(ai['method'])}\n\n"
+        f"Result: {_text(ai['result'])}\n\n"
+        f"Conclusion: {_text(ai['conclusion'])}\n\n"
         f"{extras}"
-        f"Abstract: {paper.abstract or ''}\n\n"
+        f"Abstract: {_text(paper.abstract or '')}\n\n"
         "</details>\n"
     )
 
@@ -91,14 +111,14 @@ class MarkdownWriter(Writer):
         separator = separators.pop() if len(separators) == 1 else ","
         toc, by_section = _layout(digests)
         parts = [_HEADER]
-        parts.extend(f"- [{category}](#{category}) [Total: {total}]\n" for category, total in toc)
+        parts.extend(f"- [{_line(category)}](#{_line(category)}) [Total: {total}]\n" for category, total in toc)
         number = 0
-        for category, papers in by_section.items():
+        for category, papers in ((_line(c), p) for c, p in by_section.items()):
             parts.append(f"\n\n<div id='{category}'></div>\n\n# {category} [[Back]](#toc)\n\n")
             blocks = []
             for paper in papers:
                 number += 1
                 blocks.append(_block(number, paper, separator))
             parts.append("\n\n".join(blocks))
-        out.write("".join(parts).encode("utf-8"))
+        out.write(utf8("".join(parts)))
         return WriteReport(items=number)

@@ -50,6 +50,9 @@ class DigestJsonlReader(Reader):
             except json.JSONDecodeError as exc:
                 problem("error", "bad-record", f"record skipped: invalid JSON ({exc.msg}, column {exc.colno})", number)
                 continue
+            except RecursionError:  # arrays or objects nested thousands deep
+                problem("error", "bad-record", "record skipped: invalid JSON (nested too deeply)", number)
+                continue
             if not isinstance(record, dict):
                 problem("error", "bad-record", "record skipped: not a JSON object", number)
                 continue

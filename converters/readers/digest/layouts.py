@@ -84,8 +84,20 @@ def work_links(text: str) -> list[tuple[WorkId, str, str]]:
 def clean_title(text: str) -> str:
     """A title from link text: without emphasis around it or a second pair of brackets (``[[Title]]``)."""
     text = text.strip()
-    while len(text) > 4 and text[:2] in ("**", "__") and text[-2:] == text[:2]:
-        text = text[2:-2].strip()
+    if len(text) > 4 and text[:2] in ("**", "__") and text[-2:] == text[:2]:
+        # Bounds move inwards and the text is cut once: slicing at each pair would be quadratic in the pairs.
+        start, end = 0, len(text)
+        while (
+            end - start > 4
+            and text[start : start + 2] in ("**", "__")
+            and text[end - 2 : end] == text[start : start + 2]
+        ):
+            start, end = start + 2, end - 2
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+        text = text[start:end]
     if text.startswith("[") and text.endswith("]") and text.count("[") == 1 and text.count("]") == 1:
         text = text[1:-1].strip()
     return text
@@ -177,13 +189,29 @@ def _heading_entries(lines: Sequence[str]) -> list[Entry]:
     """Rule 2: the deepest headings whose sections name exactly one work."""
     headings = [(i, len(m.group(1)), m.group(2)) for i, line in enumerate(lines) if (m := _HEADING_RE.match(line))]
     candidates: list[Entry] = []
-    for position, (index, level, text) in enumerate(headings):
-        end = next((i for i, lv, _ in headings[position + 1 :] if lv <= level), len(lines))
+    for (index, level, text), end in zip(headings, _section_ends(headings, len(lines)), strict=True):
         if len(_identifying_works(lines[index + 1 : end])) == 1:
             title, number = _heading_title(text)
             candidates.append(Entry(index, end, None, None, title, number, "heading", level))
-    # A section that holds one paper names one work too: the paper is the deepest heading.
-    return [c for c in candidates if not any(c.start < o.start < c.end for o in candidates)]
+    # A section that holds one paper names one work too: the paper is the deepest heading. Candidates are in
+    # file order, so one holds another exactly when it holds the next one.
+    following = [*candidates[1:], None][: len(candidates)]
+    return [c for c, after in zip(candidates, following, strict=True) if after is None or after.start >= c.end]
+
+
+def _section_ends(headings: Sequence[tuple[int, int, str]], total: int) -> list[int]:
+    """Where each heading's section ends: at the next heading of its level or above, else at ``total``.
+
+    One pass with a stack of the open sections (their levels increase upwards), so a file of
+    a million headings takes linear time.
+    """
+    ends = [total] * len(headings)
+    open_sections: list[int] = []
+    for position, (index, level, _) in enumerate(headings):
+        while open_sections and headings[open_sections[-1]][1] >= level:
+            ends[open_sections.pop()] = index
+        open_sections.append(position)
+    return ends
 
 
 def _heading_title(text: str) -> tuple[str | None, int | None]:

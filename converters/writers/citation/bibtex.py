@@ -61,8 +61,9 @@ MERGE_OPTION = OptionSpec(
     metavar="BIB",
 )
 
-# What a verbatim field (doi) cannot hold: braces would unbalance the entry, a backslash starts a command.
-_BIB_UNSAFE_RE = re.compile(r"[{}\\]")
+# What a verbatim field (doi) cannot hold: braces would unbalance the entry, a backslash starts a command,
+# and "^^" is TeX's character-code escape ("^^5cinput^^7b...^^7d" is "\input{...}" to a style that prints the field).
+_BIB_UNSAFE_RE = re.compile(r"[{}\\]|\^\^")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 #: One field of every entry: (name, its value in each entry, braced); month macros are written bare.

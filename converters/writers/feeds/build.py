@@ -11,6 +11,7 @@ and ``author()`` without an e-mail writes nothing in RSS (names go in
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -121,7 +122,9 @@ def _feed(kind: FeedKind, selection: Selection, head: FeedHead) -> FeedGenerator
     updated = selection.updated
     generator.id(head.id)
     generator.title(head.title)
-    generator.subtitle(head.description)  # also the RSS <description>
+    # Also the RSS <description>, which readers render as HTML (like an item's): there it is escaped text,
+    # since categories come from the digest and may hold markup.
+    generator.subtitle(html.escape(head.description, quote=False) if kind == "rss" else head.description)
     generator.author({"name": head.author})
     generator.updated(updated)
     generator.lastBuildDate(updated)
