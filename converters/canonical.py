@@ -35,6 +35,13 @@ def document_adapter() -> TypeAdapter[Document]:
 
 
 @functools.cache
+def digest_adapter() -> TypeAdapter[Digest]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Digest)
+
+
+@functools.cache
 def paper_adapter() -> TypeAdapter[Paper]:
     from pydantic import TypeAdapter
 

@@ -6,11 +6,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
-from ..canonical import Document, document_adapter, paper_adapter
+from ..canonical import Document, digest_adapter, document_adapter, paper_adapter
 from ..model import Digest
 from ..text.clean import utf8
 from .base import Writer, WriteReport
-from .shared import indented_json
+from .shared import TextSink, write_indented_json
 
 
 class JsonWriter(Writer):
@@ -21,9 +21,12 @@ class JsonWriter(Writer):
     suffixes: ClassVar[tuple[str, ...]] = (".json",)
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
-        data = document_adapter().dump_python(Document(digests=tuple(digests)), mode="json")
-        out.write(utf8(indented_json(data)))
-        out.write(b"\n")
+        head = document_adapter().dump_python(Document(), mode="json")
+        dump = digest_adapter().dump_python
+        sink = TextSink(out)
+        write_indented_json(sink.write, head, "digests", (dump(digest, mode="json") for digest in digests))
+        sink.write("\n")
+        sink.flush()
         return WriteReport(items=sum(len(d.papers) for d in digests))
 
 

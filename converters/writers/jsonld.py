@@ -27,9 +27,9 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any, ClassVar
 
 from ..model import Digest, Paper
-from ..text.clean import json_for_html_script, utf8
+from ..text.clean import json_for_html_script
 from .base import OptionSpec, Writer, WriteReport
-from .shared import indented_json, shown_extra, uri, work_name
+from .shared import TextSink, shown_extra, uri, work_name, write_indented_json
 
 SCHEMA_CONTEXT = "https://schema.org"
 #: Prefix and IRI of arxport's own terms. ``.invalid`` (RFC 2606) can never name
@@ -163,8 +163,10 @@ def item_list(digest: Digest) -> dict[str, Any]:
 
 def document(digests: Sequence[Digest]) -> dict[str, Any]:
     """The whole JSON-LD document for a run: the context and one ItemList per digest."""
-    context = [SCHEMA_CONTEXT, {PREFIX: NAMESPACE}]
-    return {"@context": context, "@graph": [item_list(digest) for digest in digests]}
+    return {**_HEAD, "@graph": [item_list(digest) for digest in digests]}
+
+
+_HEAD: dict[str, Any] = {"@context": [SCHEMA_CONTEXT, {PREFIX: NAMESPACE}], "@graph": []}
 
 
 class JsonLdWriter(Writer):
@@ -182,12 +184,17 @@ class JsonLdWriter(Writer):
     )
 
     def write(self, digests: Sequence[Digest], out: IO[bytes], options: Mapping[str, Any]) -> WriteReport:
-        text = indented_json(document(digests))
+        items = map(item_list, digests)
+        sink = TextSink(out)
         if options.get("embed_html", False):
-            text = f'<script type="application/ld+json">\n{json_for_html_script(text)}\n</script>\n'
+            sink.write('<script type="application/ld+json">\n')
+            # The escapes replace single characters: escaping piece by piece gives what escaping the whole would.
+            write_indented_json(lambda text: sink.write(json_for_html_script(text)), _HEAD, "@graph", items)
+            sink.write("\n</script>\n")
         else:
-            text += "\n"
-        out.write(utf8(text))
+            write_indented_json(sink.write, _HEAD, "@graph", items)
+            sink.write("\n")
+        sink.flush()
         papers = [paper for digest in digests for paper in digest.papers]
         return WriteReport(items=len(papers), notes=_notes(papers))
 

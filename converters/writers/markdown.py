@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
 from ..model import AI_FAILURE_KEYS, AI_FIELDS, Digest, Paper
-from ..text.clean import utf8
 from .base import Writer, WriteReport
+from .shared import TextSink
 
 _HEADER = "<div id=toc></div>\n\n# Table of Contents\n\n"
 
@@ -110,15 +110,15 @@ class MarkdownWriter(Writer):
         separators = {d.author_separator for d in digests if d.papers}
         separator = separators.pop() if len(separators) == 1 else ","
         toc, by_section = _layout(digests)
-        parts = [_HEADER]
-        parts.extend(f"- [{_line(category)}](#{_line(category)}) [Total: {total}]\n" for category, total in toc)
+        sink = TextSink(out)
+        sink.write(_HEADER)
+        for category, total in toc:
+            sink.write(f"- [{_line(category)}](#{_line(category)}) [Total: {total}]\n")
         number = 0
         for category, papers in ((_line(c), p) for c, p in by_section.items()):
-            parts.append(f"\n\n<div id='{category}'></div>\n\n# {category} [[Back]](#toc)\n\n")
-            blocks = []
-            for paper in papers:
+            sink.write(f"\n\n<div id='{category}'></div>\n\n# {category} [[Back]](#toc)\n\n")
+            for index, paper in enumerate(papers):
                 number += 1
-                blocks.append(_block(number, paper, separator))
-            parts.append("\n\n".join(blocks))
-        out.write(utf8("".join(parts)))
+                sink.write(("\n\n" if index else "") + _block(number, paper, separator))
+        sink.flush()
         return WriteReport(items=number)

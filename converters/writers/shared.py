@@ -1,5 +1,5 @@
 """Rules several writers apply to a paper, defined once: how to name it, link it, which abstract and extras to
-show; and indented JSON.
+show; indented JSON; and text written out a piece at a time.
 
 A paper may be an arXiv paper or another work (a DOI, a PubMed id or only a
 URL; see :attr:`~converters.model.Paper.id_scheme`). These helpers give every
@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import IO, Any
 from urllib.parse import quote
 
 from ..model import AI_FAILURE_KEYS, Paper
+from ..text.clean import utf8
 
 #: The ``extra`` keys that hold an AI field's failure message, not digest data.
 _FAILURE_LABELS = frozenset(AI_FAILURE_KEYS.values())
@@ -79,3 +81,47 @@ def indented_json(value: Any) -> str:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
     except TypeError:
         return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+class TextSink:
+    """Text for a binary stream, gathered into pieces of about ``size`` characters and written as UTF-8
+    (:func:`~converters.text.clean.utf8`): a writer's memory stays one piece however long its output,
+    and ``out`` gets a few large writes instead of one per paper. Call :meth:`flush` at the end."""
+
+    def __init__(self, out: IO[bytes], size: int = 2**20) -> None:
+        self._out = out
+        self._size = size
+        self._parts: list[str] = []
+        self._length = 0
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+        self._length += len(text)
+        if self._length >= self._size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            self._out.write(utf8("".join(self._parts)))
+            self._parts.clear()
+            self._length = 0
+
+
+# A string no document holds (NUL starts it) standing for the streamed list in write_indented_json.
+_HOLE = "\x00arxport-streamed-items\x00"
+
+
+def write_indented_json(write: Callable[[str], object], value: dict[str, Any], key: str, items: Iterable[Any]) -> None:
+    """``write`` the text of ``indented_json(value)`` with ``value[key]`` replaced by the list ``items``, one
+    item at a time: the same text, without the whole document in memory at once."""
+    before, after = indented_json({**value, key: _HOLE}).split(indented_json(_HOLE))
+    line = before.rpartition("\n")[2]  # the line of the list's key: its indent is the list's
+    depth = len(line) - len(line.lstrip(" "))
+    inner = "\n" + " " * (depth + 2)
+    write(before)
+    opening = "["
+    for item in items:
+        write(opening + inner + indented_json(item).replace("\n", inner))
+        opening = ","
+    write("[]" if opening == "[" else "\n" + " " * depth + "]")
+    write(after)

@@ -31,14 +31,13 @@ from typing import Any, BinaryIO, ClassVar, cast
 
 from ...errors import OutputError
 from ...model import Digest, Paper
-from ...text.clean import utf8
 from ...text.latex import latex, latex_many, to_ascii, to_ascii_many
 from ..base import OptionSpec, Writer, WriteReport
-from ..shared import uri
+from ..shared import TextSink, uri
 from .bibmerge import ExistingBib, read_existing
 from .keys import KEY_FORMATS
 from .names import PersonName, family_given_lists
-from .records import Citation, citations, duplicate_note, unique_papers
+from .records import Citation, citation_batches, duplicate_note, unique_papers
 
 KEY_FORMAT_OPTION = OptionSpec(
     name="key-format",
@@ -179,21 +178,28 @@ class _BibWriter(Writer):
                     f"{existing.path} has {existing.failed_blocks} block(s) bibtexparser cannot read; kept as they were"
                 )
             papers = kept
-        records = citations(papers, key_format, existing.keys if existing else ())
-        authorless = sum(1 for record in records if not record.authors)
+        sink = TextSink(out)
+        head = existing.text if existing is not None and existing.text.strip() else None
+        newline = "\r\n" if head is not None and "\r\n" in head else "\n"
+        if head is not None:
+            sink.write(head if head.endswith("\n") else head + newline)
+        entries = authorless = undated = 0
+        for records in citation_batches(papers, key_format, existing.keys if existing else ()):
+            fields = self.fields(records, _text_columns(records, ascii))
+            text = _entries(self.kind, self.width, [record.key for record in records], fields)
+            text = "\n" + text if entries else text  # a blank line between two entries, as within a batch
+            if head is not None:  # the old entries, a blank line, the new ones, in the old file's line ends
+                text = text.replace("\n", newline) if entries else newline + text.replace("\n", newline)
+            sink.write(text)
+            entries += len(records)
+            authorless += sum(1 for record in records if not record.authors)
+            undated += sum(1 for record in records if not record.year)
+        sink.flush()
         if authorless:
             notes.append(f"{authorless} paper(s) have no authors; their entries have no author field")
-        undated = sum(1 for record in records if not record.year)
         if undated:
             notes.append(f"{undated} work(s) not on arXiv have no digest date; their entries have no year")
-        fields = self.fields(records, _text_columns(records, ascii))
-        text = _entries(self.kind, self.width, [record.key for record in records], fields)
-        if existing is not None and existing.text.strip():
-            newline = "\r\n" if "\r\n" in existing.text else "\n"
-            head = existing.text if existing.text.endswith("\n") else existing.text + newline
-            text = head + (newline + text.replace("\n", newline) if text else "")
-        out.write(utf8(text))
-        return WriteReport(items=len(records), notes=tuple(notes))
+        return WriteReport(items=entries, notes=tuple(notes))
 
 
 class BibtexWriter(_BibWriter):

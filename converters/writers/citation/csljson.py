@@ -23,12 +23,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
 from ...model import Digest
-from ...text.clean import clean_line, utf8
+from ...text.clean import clean_line
 from ..base import OptionSpec, Writer, WriteReport
-from ..shared import uri
+from ..shared import TextSink, uri
 from .bibtex import KEY_FORMAT_OPTION
 from .names import PersonName
-from .records import Citation, citations, duplicate_note, unique_papers
+from .records import Citation, citation_batches, duplicate_note, unique_papers
 
 
 def csl_name(name: PersonName) -> dict[str, str]:
@@ -80,8 +80,13 @@ class CslJsonWriter(Writer):
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
         papers, repeats = unique_papers(digests)
-        items = [csl_item(r) for r in citations(papers, options.get("key_format") or "arxiv")]
+        sink = TextSink(out)
+        count = 0
         # One item per line: readable, diff-friendly, and json's C encoder (indent= would use the slow one).
-        lines = ",\n".join(json.dumps(item, ensure_ascii=False) for item in items)
-        out.write(utf8(f"[\n{lines}\n]\n" if items else "[]\n"))
-        return WriteReport(items=len(items), notes=duplicate_note(repeats))
+        for batch in citation_batches(papers, options.get("key_format") or "arxiv"):
+            for record in batch:
+                sink.write(("," if count else "[") + "\n" + json.dumps(csl_item(record), ensure_ascii=False))
+                count += 1
+        sink.write("\n]\n" if count else "[]\n")
+        sink.flush()
+        return WriteReport(items=count, notes=duplicate_note(repeats))

@@ -13,7 +13,7 @@ for citation formats (:mod:`converters.writers.citation.names`) and its AI summa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from ...model import Digest, Paper, iter_papers
@@ -85,13 +85,29 @@ def _date(paper: Paper) -> dt.date:
     return paper.date or dt.date.min
 
 
-def citations(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterable[str] = ()) -> list[Citation]:
-    """A :class:`Citation` for each paper (ids must be unique), keys assigned over the whole list.
+#: Papers per batch of :func:`citation_batches`: large enough for the column-wise cleaning to pay, small
+#: enough that a batch's text is a few MB whatever the run's size.
+BATCH = 2000
 
-    Text values are cleaned a field at a time over all papers (:func:`clean_lines`),
-    which checks nearly clean columns in a few C-level passes instead of a call per value.
-    """
+
+def citations(papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterable[str] = ()) -> list[Citation]:
+    """A :class:`Citation` for each paper (ids must be unique), keys assigned over the whole list."""
+    return [record for batch in citation_batches(papers, key_format, taken) for record in batch]
+
+
+def citation_batches(
+    papers: Sequence[Paper], key_format: str = "arxiv", taken: Iterable[str] = ()
+) -> Iterator[list[Citation]]:
+    """:func:`citations` in batches of :data:`BATCH` papers, for writers that write as they go: keys are
+    assigned over the whole list first, everything else a batch at a time."""
     keys = assign_keys(papers, key_format, taken)
+    for start in range(0, len(papers), BATCH):
+        yield _citations(papers[start : start + BATCH], keys[start : start + BATCH])
+
+
+def _citations(papers: Sequence[Paper], keys: Sequence[str]) -> list[Citation]:
+    """Text values are cleaned a field at a time over all papers (:func:`clean_lines`), which checks nearly
+    clean columns in a few C-level passes instead of a call per value."""
     titles = clean_lines([paper.title for paper in papers])
     records = []
     author_lists = clean_name_lists([paper.authors for paper in papers])

@@ -20,12 +20,12 @@ from functools import cache
 from typing import Any, BinaryIO, ClassVar
 
 from ...model import Digest
-from ...text.clean import clean_line, utf8
+from ...text.clean import clean_line
 from ..base import OptionSpec, Writer, WriteReport
-from ..shared import uri
+from ..shared import TextSink, uri
 from .bibtex import KEY_FORMAT_OPTION
 from .names import PersonName
-from .records import Citation, citations, duplicate_note, unique_papers
+from .records import Citation, citation_batches, duplicate_note, unique_papers
 
 
 def ris_name(name: PersonName) -> str:
@@ -92,7 +92,13 @@ class RisWriter(Writer):
         import rispy
 
         papers, repeats = unique_papers(digests)
-        records = [ris_record(r) for r in citations(papers, options.get("key_format") or "arxiv")]
-        if records:
-            out.write(utf8(rispy.dumps(records, implementation=_ris_writer())))
-        return WriteReport(items=len(records), notes=duplicate_note(repeats))
+        sink = TextSink(out)
+        count = 0
+        for batch in citation_batches(papers, options.get("key_format") or "arxiv"):
+            # rispy puts an empty line between two records: between two batches too.
+            sink.write(
+                ("\n" if count else "") + rispy.dumps(list(map(ris_record, batch)), implementation=_ris_writer())
+            )
+            count += len(batch)
+        sink.flush()
+        return WriteReport(items=count, notes=duplicate_note(repeats))
