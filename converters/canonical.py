@@ -3,16 +3,21 @@
 The serialised form is derived from the dataclasses in :mod:`converters.model`
 by pydantic (imported lazily: it costs ~100 ms), so the schema that
 ``arxport schema`` prints, the writer's output and the reader's validation can
-never drift apart.
+never drift apart. :func:`paper_record` is the one shortcut: a paper as
+pydantic dumps it, built directly (a JSON Lines line costs a third less), and
+tests hold it equal to pydantic's dump for every field type the model has.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
-from .model import Digest, Paper
+from .model import Digest, Paper, SourceSpan
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -55,3 +60,37 @@ def schema(kind: Literal["document", "paper"]) -> dict[str, Any]:
     result["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     result["title"] = "arxport document" if kind == "document" else "arxport paper (one JSON Lines record)"
     return result
+
+
+def _date(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _span(value: SourceSpan | None) -> Any:
+    return None if value is None else {"path": value.path, "line": value.line}
+
+
+#: How :func:`paper_record` turns each field that JSON cannot hold as it is (by the field's annotation);
+#: every other annotation of Paper must be in :data:`PLAIN_ANNOTATIONS`.
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "dt.date | None": _date,
+    "SourceSpan | None": _span,
+    "Mapping[str, str]": dict,
+}
+PLAIN_ANNOTATIONS = frozenset({"str", "str | None", "int | None", "tuple[str, ...]"})
+_PAPER_FIELDS = tuple(field.name for field in dataclasses.fields(Paper))
+_PAPER_VALUES = attrgetter(*_PAPER_FIELDS)
+_PAPER_CONVERTERS = tuple(
+    (index, _CONVERTERS[str(field.type)])
+    for index, field in enumerate(dataclasses.fields(Paper))
+    if str(field.type) in _CONVERTERS
+)
+
+
+def paper_record(paper: Paper) -> dict[str, Any]:
+    """``paper_adapter().dump_python(paper, mode="json")`` without pydantic, for ``json.dumps`` (tuples are
+    its lists)."""
+    values = list(_PAPER_VALUES(paper))
+    for index, convert in _PAPER_CONVERTERS:
+        values[index] = convert(values[index])
+    return dict(zip(_PAPER_FIELDS, values, strict=True))

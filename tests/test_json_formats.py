@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -10,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from converters.canonical import PLAIN_ANNOTATIONS, paper_adapter, paper_record
 from converters.errors import InputError
-from converters.model import Digest
+from converters.model import Digest, Paper, SourceSpan
 from converters.registry import detect_reader, get_reader, get_writer
 from converters.writers.shared import indented_json
 
@@ -140,3 +142,43 @@ def test_indented_json_is_the_standard_library_s_text(value: object) -> None:
     """orjson writes the indented JSON (json, jsonld): the same text as json.dumps, whatever the data
     (a lone surrogate or a huge integer, which orjson refuses, goes to json.dumps)."""
     assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+_PAPERS = st.builds(
+    Paper,
+    id=st.just("2501.00001"),
+    url=st.just("https://arxiv.org/abs/2501.00001"),
+    title=_TEXT,
+    version=st.none() | st.integers(1, 99),
+    authors=st.tuples(_TEXT, _TEXT),
+    categories=st.lists(_TEXT, max_size=3).map(tuple),
+    primary_category=st.none() | _TEXT,
+    number=st.none() | st.integers(0, 10**6),
+    abstract=st.none() | _TEXT,
+    extra=st.dictionaries(_TEXT, _TEXT, max_size=3),
+    date=st.none() | st.dates(),
+    source=st.none() | st.builds(SourceSpan, path=_TEXT, line=st.integers(1, 10**6)),
+)
+
+
+def _line(record: object) -> str:
+    return json.dumps(record, ensure_ascii=False)  # tuples and lists are the same JSON
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PAPERS)
+def test_paper_record_is_pydantic_s_dump(paper: Paper) -> None:
+    assert _line(paper_record(paper)) == _line(paper_adapter().dump_python(paper, mode="json"))
+
+
+def test_paper_record_knows_every_field_type_of_the_model() -> None:
+    for field in dataclasses.fields(Paper):
+        assert str(field.type) in PLAIN_ANNOTATIONS or field.name in ("extra", "date", "source"), field
+
+
+@pytest.mark.corpus
+def test_paper_record_is_pydantic_s_dump_on_the_corpus(corpus_digests: list[Digest]) -> None:
+    dump = paper_adapter().dump_python
+    for paper in (paper for digest in corpus_digests for paper in digest.papers):
+        assert _line(paper_record(paper)) == _line(dump(paper, mode="json"))

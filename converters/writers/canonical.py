@@ -6,9 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
-from ..canonical import Document, digest_adapter, document_adapter, paper_adapter
+from ..canonical import Document, digest_adapter, document_adapter, paper_record
 from ..model import Digest
-from ..text.clean import utf8
 from .base import Writer, WriteReport
 from .shared import TextSink, write_indented_json
 
@@ -39,11 +38,12 @@ class JsonlWriter(Writer):
     aliases: ClassVar[tuple[str, ...]] = ("ndjson",)
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
-        dump = paper_adapter().dump_python
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        sink = TextSink(out)
         count = 0
         for digest in digests:
             for paper in digest.papers:
-                line = json.dumps(dump(paper, mode="json"), ensure_ascii=False)
-                out.write(utf8(line) + b"\n")
+                sink.write(encode(paper_record(paper)) + "\n")
                 count += 1
+        sink.flush()
         return WriteReport(items=count)
