@@ -3,16 +3,19 @@
 The serialised form is derived from the dataclasses in :mod:`converters.model`
 by pydantic (imported lazily: it costs ~100 ms), so the schema that
 ``arxport schema`` prints, the writer's output and the reader's validation can
-never drift apart. :func:`paper_record` is the one shortcut: a paper as
-pydantic dumps it, built directly (a JSON Lines line costs a third less), and
-tests hold it equal to pydantic's dump for every field type the model has.
+never drift apart. :func:`paper_record` and :func:`digest_record` are the one
+shortcut, for the writers: a paper or digest as pydantic dumps it, built
+directly (a JSON Lines line costs a third less, and a run that writes needs no
+pydantic), held equal to pydantic's dump by tests for every field type the
+model has.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
@@ -37,13 +40,6 @@ def document_adapter() -> TypeAdapter[Document]:
     from pydantic import TypeAdapter
 
     return TypeAdapter(Document)
-
-
-@functools.cache
-def digest_adapter() -> TypeAdapter[Digest]:
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(Digest)
 
 
 @functools.cache
@@ -94,3 +90,30 @@ def paper_record(paper: Paper) -> dict[str, Any]:
     for index, convert in _PAPER_CONVERTERS:
         values[index] = convert(values[index])
     return dict(zip(_PAPER_FIELDS, values, strict=True))
+
+
+def digest_record(digest: Digest) -> dict[str, Any]:
+    """``digest_adapter().dump_python(digest, mode="json")`` without pydantic (see :func:`paper_record`)."""
+    record: dict[str, Any] = _plain(digest)
+    return record
+
+
+def document_head() -> dict[str, Any]:
+    """A ``json`` document without digests, as pydantic dumps it."""
+    record: dict[str, Any] = _plain(Document())
+    return record
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON values: dataclasses as dicts of their fields, tuples as lists, dates as ISO text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if isinstance(value, Paper):
+            return paper_record(value)
+        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from converters.canonical import PLAIN_ANNOTATIONS, paper_adapter, paper_record
+from converters.canonical import (
+    PLAIN_ANNOTATIONS,
+    Document,
+    digest_record,
+    document_adapter,
+    document_head,
+    paper_adapter,
+    paper_record,
+)
 from converters.errors import InputError
 from converters.model import Digest, Paper, SourceSpan
 from converters.registry import detect_reader, get_reader, get_writer
@@ -178,7 +186,9 @@ def test_paper_record_knows_every_field_type_of_the_model() -> None:
 
 
 @pytest.mark.corpus
-def test_paper_record_is_pydantic_s_dump_on_the_corpus(corpus_digests: list[Digest]) -> None:
+def test_the_records_are_pydantic_s_dump_on_the_corpus(corpus_digests: list[Digest]) -> None:
     dump = paper_adapter().dump_python
     for paper in (paper for digest in corpus_digests for paper in digest.papers):
         assert _line(paper_record(paper)) == _line(dump(paper, mode="json"))
+    document = document_adapter().dump_python(Document(digests=tuple(corpus_digests)), mode="json")
+    assert _line({**document_head(), "digests": [digest_record(d) for d in corpus_digests]}) == _line(document)

@@ -70,3 +70,11 @@ def test_a_command_s_help_still_lists_the_writer_options(tmp_path: Path) -> None
     )
     assert run.returncode == 0 and "--key-format" in run.stdout and "--max-items" in run.stdout
     assert run.stdout.index("--report") < run.stdout.index("--key-format")
+
+
+@pytest.mark.parametrize("format", ["json", "jsonl", "csv", "markdown"])
+def test_a_text_run_loads_no_library_of_other_formats(format: str, tmp_path: Path) -> None:
+    executed = _executed("convert", str(SAMPLES), "--to", format, "-o", str(tmp_path / "out"), "-q", cwd=tmp_path)
+    assert not _roots(executed) & {"docx", "feedgen", "lxml", "pydantic", "rispy", "bibtexparser"}, sorted(
+        _roots(executed)
+    )

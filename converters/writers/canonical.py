@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
-from ..canonical import Document, digest_adapter, document_adapter, paper_record
+from ..canonical import digest_record, document_head, paper_record
 from ..model import Digest
 from .base import Writer, WriteReport
 from .shared import TextSink, write_indented_json
@@ -20,10 +20,8 @@ class JsonWriter(Writer):
     suffixes: ClassVar[tuple[str, ...]] = (".json",)
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
-        head = document_adapter().dump_python(Document(), mode="json")
-        dump = digest_adapter().dump_python
         sink = TextSink(out)
-        write_indented_json(sink.write, head, "digests", (dump(digest, mode="json") for digest in digests))
+        write_indented_json(sink.write, document_head(), "digests", map(digest_record, digests))
         sink.write("\n")
         sink.flush()
         return WriteReport(items=sum(len(d.papers) for d in digests))
