@@ -27,17 +27,19 @@ import re
 from collections.abc import Mapping, Sequence
 from itertools import chain
 from pathlib import Path
-from typing import Any, BinaryIO, ClassVar, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, cast
 
 from ...errors import OutputError
 from ...model import Digest, Paper
 from ...text.latex import latex, latex_many, to_ascii, to_ascii_many
 from ..base import OptionSpec, Writer, WriteReport
 from ..shared import TextSink, uri
-from .bibmerge import ExistingBib, read_existing
 from .keys import KEY_FORMATS
 from .names import PersonName, family_given_lists
 from .records import Citation, citation_batches, duplicate_note, unique_papers
+
+if TYPE_CHECKING:
+    from .bibmerge import ExistingBib
 
 KEY_FORMAT_OPTION = OptionSpec(
     name="key-format",
@@ -164,7 +166,11 @@ class _BibWriter(Writer):
         ascii = bool(options.get("ascii", False))
         key_format = options.get("key_format") or "arxiv"
         merge_path = options.get("merge")
-        existing: ExistingBib | None = read_existing(str(merge_path)) if merge_path else None
+        existing: ExistingBib | None = None
+        if merge_path:
+            from .bibmerge import read_existing  # bibtexparser and logging: only for --merge
+
+            existing = read_existing(str(merge_path))
         papers, repeats = unique_papers(digests)
         notes = list(duplicate_note(repeats))
         if existing is not None:
