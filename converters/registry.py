@@ -10,15 +10,18 @@ skipped, never fatal.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import PurePath
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .errors import UnknownFormatError, UsageError
 from .readers.base import Reader
 from .writers.base import Writer
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoints
 
 #: The origin of a format added by :func:`register_reader` or :func:`register_writer`.
 RUN_TIME = "run time"
@@ -73,7 +76,7 @@ class _Catalogue(Generic[T]):
         self.loaded = True
         for name, target in self.builtins.items():
             self.add(name, _import(target), "built-in")
-        for entry in sorted(entry_points(group=self.group), key=lambda e: e.name):
+        for entry in sorted(entry_points(self.group), key=lambda e: e.name):
             if entry.name in self.classes:
                 self.plugin_errors.append(f"{self.kind} plugin {entry.name!r} ignored: a built-in has that name")
                 continue
@@ -123,6 +126,20 @@ class _Catalogue(Generic[T]):
             raise UsageError(f"there is a {self.origins[name]} {self.kind} named {name!r} already")
         self.add(name, cls, RUN_TIME)
         return name
+
+
+def entry_points(group: str) -> EntryPoints:
+    """The installed entry points of ``group``. Every distribution's metadata is read once for both groups
+    (a read costs a few ms with a test environment's hundred packages)."""
+    found: EntryPoints = _installed_entry_points().select(group=group)
+    return found
+
+
+@functools.cache
+def _installed_entry_points() -> Any:  # EntryPoints, or SelectableGroups before Python 3.12: both .select()
+    from importlib.metadata import entry_points
+
+    return entry_points()
 
 
 _READERS: _Catalogue[Reader] = _Catalogue("reader", READER_GROUP, BUILTIN_READERS, Reader)  # type: ignore[type-abstract]
