@@ -6,6 +6,13 @@ and nothing else), measured in the same run. The issues' targets are absolute
 the time and the ratio are printed.
 
     python bench/writers.py [--papers N] [--runs N] [--only bibtex,rss]
+    python bench/writers.py --scaling [--papers N]
+
+``--scaling`` checks the archive-scale issue's "linear and bounded" target
+instead: each writer's time for 2N papers against N (target: at most 2.3x),
+and the writer's own peak memory (tracemalloc, writing to a sink that keeps
+nothing, so the papers themselves are not counted) for N and 2N papers: a
+writer that writes as it goes keeps the same peak.
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ import datetime as dt
 import io
 import json
 import sys
+import tracemalloc
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -74,7 +83,11 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", help="comma-separated writer names")
+    parser.add_argument("--scaling", action="store_true", help="time and memory for N and 2N papers")
     args = parser.parse_args()
+    if args.scaling:
+        scaling(args.papers, args.runs, args.only.split(",") if args.only else registry.writer_names())
+        return
     digests = synthetic_digests(args.papers)
     plain = [dataclasses.asdict(p) for d in digests for p in d.papers]
 
@@ -92,6 +105,43 @@ def main() -> None:
         target = TARGETS.get(name)
         verdict = "" if target is None else f"   target < {target:.0f} s: {'met' if seconds < target else 'MISSED'}"
         print(f"{name:<22} {seconds:8.3f} s {seconds / base:7.2f}x{verdict}")
+
+
+class _Discard(io.RawIOBase):
+    """A binary stream that keeps nothing."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        return len(data)  # type: ignore[arg-type]
+
+
+def _peak(writer: Any, digests: list[Digest], options: dict[str, Any]) -> int:
+    tracemalloc.start()
+    try:
+        writer.write(digests, _Discard(), options)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def scaling(papers: int, runs: int, names: list[str]) -> None:
+    small, large = synthetic_digests(papers), synthetic_digests(2 * papers)
+    print(f"{papers} and {2 * papers} papers; median of {runs} runs; peak = the writer's own allocations")
+    print(f"{'writer':<10} {'time N':>8} {'time 2N':>8} {'ratio':>6}  {'peak N':>9} {'peak 2N':>9}  linear (<= 2.3x)?")
+    for name in names:
+        writer = registry.get_writer(name)
+        options = writer.default_options()
+        times = [
+            median_seconds(lambda w=writer, d=d, o=options: w.write(d, _Discard(), o), runs) for d in (small, large)
+        ]
+        peaks = [_peak(writer, d, options) / 2**20 for d in (small, large)]
+        ratio = times[1] / times[0]
+        print(
+            f"{name:<10} {times[0]:7.2f}s {times[1]:7.2f}s {ratio:5.2f}x  {peaks[0]:7.1f}MB {peaks[1]:7.1f}MB"
+            f"  {'met' if ratio <= 2.3 else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":
