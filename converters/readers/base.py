@@ -8,6 +8,8 @@ import datetime as dt
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 from typing import ClassVar
 
 from ..errors import InputError, LimitError
@@ -185,6 +187,20 @@ _TEXT_FIELDS = (
 )
 
 
+_TEXT_VALUES = attrgetter("id", "url", *_TEXT_FIELDS)
+
+
+def _longest_field(paper: Paper) -> int:
+    """The length of the longest text a paper holds, in any field (0 for none)."""
+    extra = paper.extra
+    return max(
+        max(map(len, filter(None, _TEXT_VALUES(paper)))),
+        max(map(len, paper.authors), default=0),
+        max(map(len, paper.categories), default=0),
+        max(map(len, chain(extra, extra.values())), default=0) if extra else 0,
+    )
+
+
 def limit_fields(digest: Digest, options: ReadOptions) -> Digest:
     """``digest`` with every text field longer than ``options.max_field_size`` characters truncated to it.
 
@@ -194,6 +210,8 @@ def limit_fields(digest: Digest, options: ReadOptions) -> Digest:
     TeX's buffers a few hundred thousand) should not carry it.
     """
     limit = options.max_field_size
+    if len(digest.title or "") <= limit and not any(_longest_field(paper) > limit for paper in digest.papers):
+        return digest  # nearly always: a quick look at each paper, in C but for one call
     papers: list[Paper] = []
     problems: list[Problem] = []
 
