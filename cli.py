@@ -15,8 +15,10 @@ Exit codes (docs/cli.md has the table; every code is tested):
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
+import functools
 import gc
 import importlib.util
 import json
@@ -56,7 +58,7 @@ if TYPE_CHECKING:
     from converters import export as export_run
     from converters import filters as filtering
     from converters.readers.base import ReadOptions
-    from converters.writers.base import OptionSpec, Writer
+    from converters.writers.base import OptionSpec, Writer, WriteReport
 else:
     config, filtering, model, pipeline, registry, export_run = (
         _lazy(f"converters.{name}") for name in ("config", "filters", "model", "pipeline", "registry", "export")
@@ -121,22 +123,67 @@ def _expand(inputs: Sequence[str], reader: str | None) -> tuple[list[pipeline.In
         _fail_usage(exc.message)
 
 
-def _read(
-    inputs: Sequence[str],
+def _reading(
     refs: list[pipeline.InputRef],
     problems: list[model.Problem],
     reader: str | None,
     date: dt.date | None,
-    quiet: bool,
     options: ReadOptions,
-) -> pipeline.ReadResult:
-    stdin = sys.stdin.buffer
-    progress = _progress(refs)
-    result = pipeline.read_inputs(refs, reader=reader, date=date, stdin=stdin, progress=progress, options=options)
-    result.problems[:0] = problems
+    filters: filtering.Filters | None = None,
+) -> pipeline.Reading:
+    """The inputs' digests, read one input at a time as they are asked for (with a progress bar on a terminal)."""
+    return pipeline.Reading(
+        refs,
+        problems,
+        reader=reader,
+        date=date,
+        stdin=sys.stdin.buffer,
+        progress=_progress(refs),
+        options=options,
+        filters=filters or filtering.NO_FILTERS,
+    )
+
+
+def _finish(result: pipeline.ReadResult, inputs: Sequence[str], quiet: bool) -> pipeline.ReadResult:
+    """Add the ``nothing-read`` error where it applies and print every problem of the reading."""
     pipeline.require_digests(result, inputs)
     _print_problems(result.problems, quiet)
     return result
+
+
+class _NothingRead(Exception):
+    """The end of a streamed reading that read no digest: its output is not written (the temp file goes)."""
+
+
+def _unless_empty(reading: pipeline.Reading) -> Iterator[model.Digest]:
+    yield from reading
+    if not reading.listed:
+        raise _NothingRead
+
+
+def _write(name: str, target: str | None, write: Callable[[], WriteReport], read: bool = True) -> Output:
+    """Run one writer's ``write`` and say how it went, as the report lists outputs."""
+    where = target or "-"
+    try:
+        if not read:
+            raise _NothingRead
+        written = write()
+    except _NothingRead:
+        return {"format": name, "path": where, "status": "not-written", "reason": "nothing was read"}
+    except OutputError as exc:
+        click.echo(f"arxport: error: {exc}", err=True)
+        return {"format": name, "path": where, "status": "failed", "reason": str(exc)}
+    return {"format": name, "path": where, "status": "written", "items": written.items, "notes": list(written.notes)}
+
+
+def _announce(output: Output, quiet: bool) -> Output:
+    """Print a written output's notes and item count (unless ``quiet``)."""
+    if output["status"] == "written" and not quiet:
+        for note in output["notes"]:
+            click.echo(f"arxport: {output['format']}: {note}", err=True)
+        where = output["path"] if output["path"] != "-" else "stdout"
+        click.echo(f"arxport: wrote {output['items']} item(s) as {output['format']} to {where}", err=True)
+    return output
 
 
 def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -530,33 +577,33 @@ def convert(
     except (OutputError, OSError) as exc:
         _fail_usage(str(exc))
     suffix_problems = [p for name, writer in writers.items() for p in _suffix_problems(name, writer, targets[name])]
-    result = _read(inputs, refs, [*expand_problems, *suffix_problems], reader, date, quiet, read_options)
-    chosen = [kept for kept in map(filters.apply, result.digests) if kept is not None]
-    if not result.digests:
-        click.echo("arxport: nothing was read; no output written", err=True)
+    problems = [*expand_problems, *suffix_problems]
     outputs: list[Output] = []
-    for name, writer in writers.items():
-        where = targets[name] or "-"
-        if not result.digests:
-            outputs.append({"format": name, "path": where, "status": "not-written", "reason": "nothing was read"})
-            continue
-        try:
-            written = pipeline.write_output(
-                writer, chosen, targets[name], pipeline.writer_options(writer, writer_args), stdout=stdout
-            )
-        except OutputError as exc:
-            click.echo(f"arxport: error: {exc}", err=True)
-            outputs.append({"format": name, "path": where, "status": "failed", "reason": str(exc)})
-            continue
-        outputs.append(
-            {"format": name, "path": where, "status": "written", "items": written.items, "notes": list(written.notes)}
+    first, first_target = writers[names[0]], targets[names[0]]
+    if not several and first.single_pass and first_target not in (None, "-"):
+        # One writer that takes each digest once: it writes while the inputs are read, and keeps no digest.
+        reading = _reading(refs, problems, reader, date, read_options, filters)
+        write = functools.partial(
+            pipeline.write_output,
+            first,
+            _unless_empty(reading),
+            first_target,
+            pipeline.writer_options(first, writer_args),
         )
-        if not quiet:
-            for note in written.notes:
-                click.echo(f"arxport: {name}: {note}", err=True)
-            click.echo(
-                f"arxport: wrote {written.items} item(s) as {name} to {where if where != '-' else 'stdout'}", err=True
-            )
+        entry = _write(names[0], first_target, write)
+        collections.deque(reading, maxlen=0)  # inputs a failed write left unread are still read and reported
+        result = _finish(reading.result(), inputs, quiet)
+        outputs.append(_announce(entry, quiet))
+    else:
+        reading = _reading(refs, problems, reader, date, read_options)
+        result = _finish(reading.result(list(reading)), inputs, quiet)
+        chosen = [kept for kept in map(filters.apply, result.digests) if kept is not None]
+        for name, writer in writers.items():
+            options = pipeline.writer_options(writer, writer_args)
+            write = functools.partial(pipeline.write_output, writer, chosen, targets[name], options, stdout=stdout)
+            outputs.append(_announce(_write(name, targets[name], write, read=bool(result.listed)), quiet))
+    if not result.listed:
+        click.echo("arxport: nothing was read; no output written", err=True)
     code = _exit_code(result, strict, outputs)
     if not quiet:
         click.echo(_summary(result, outputs), err=True)
@@ -635,7 +682,7 @@ def _targets(writers: dict[str, Any], output: str | None, several: bool) -> dict
 def _summary(result: pipeline.ReadResult, outputs: Sequence[Output] = ()) -> str:
     errors, warnings = _counts(result, outputs)
     return (
-        f"arxport: {len(result.digests)} digest(s), {result.paper_count} paper(s): "
+        f"arxport: {len(result.listed)} digest(s), {result.paper_count} paper(s): "
         f"{errors} error(s), {warnings} warning(s)"
     )
 
@@ -651,9 +698,9 @@ def _report(result: pipeline.ReadResult, code: int, outputs: list[Output] | None
                 "source": d.source,
                 "template": d.template,
                 "date": d.date.isoformat() if d.date else None,
-                "papers": len(d.papers),
+                "papers": d.papers,
             }
-            for d in result.digests
+            for d in result.listed
         ],
         "failed": result.failed,
         "skipped": result.skipped,
@@ -961,7 +1008,9 @@ def check(
     as_json = report_format == "json"
     read_options = _read_options(_settings(config_path), labels_path)
     refs, expand_problems = _expand(inputs, reader)
-    result = _read(inputs, refs, expand_problems, reader, None, quiet or as_json, read_options)
+    reading = _reading(refs, expand_problems, reader, None, read_options)
+    collections.deque(reading, maxlen=0)  # read every input, keeping no digest
+    result = _finish(reading.result(), inputs, quiet or as_json)
     code = _exit_code(result, strict)
     if as_json:
         click.echo(json.dumps(_report(result, code), ensure_ascii=False, indent=2))

@@ -50,6 +50,20 @@ class InputRef:
     data: bytes | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DigestInfo:
+    """What a run's report says of a digest it read: where from, its template and date, how many papers."""
+
+    source: str
+    template: str | None
+    date: dt.date | None
+    papers: int
+
+    @classmethod
+    def of(cls, digest: Digest) -> DigestInfo:
+        return cls(digest.source, digest.template, digest.date, len(digest.papers))
+
+
 @dataclass
 class ReadResult:
     """What reading a batch gave: the digests, every problem, and which inputs failed or were skipped.
@@ -62,6 +76,8 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: Every digest read, as the report lists it (also when ``digests`` was not kept: a streamed run).
+    listed: list[DigestInfo] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -73,7 +89,7 @@ class ReadResult:
 
     @property
     def paper_count(self) -> int:
-        return sum(len(d.papers) for d in self.digests)
+        return sum(info.papers for info in self.listed)
 
 
 def _input_suffixes() -> tuple[str, ...]:
@@ -318,10 +334,17 @@ class Reading(Iterator[Digest]):
         self.problems: list[Problem] = list(problems)
         self.failed: list[str] = []
         self.skipped: list[str] = []
+        self.listed: list[DigestInfo] = []  # every digest read, filtered out or not
         self._digests = self._read(refs, reader, date, stdin, progress, options, filters, strict)
 
     def __next__(self) -> Digest:
         return next(self._digests)
+
+    def result(self, digests: list[Digest] | None = None) -> ReadResult:
+        """What was read so far, with ``digests`` if they were kept."""
+        return ReadResult(
+            digests=digests or [], problems=self.problems, failed=self.failed, skipped=self.skipped, listed=self.listed
+        )
 
     def _read(
         self,
@@ -339,7 +362,9 @@ class Reading(Iterator[Digest]):
                 progress(ref)
             for digest in self._read_one(ref, reader, stdin, options):
                 self.problems.extend(digest.problems)
-                kept = filters.apply(with_date(digest, date) if date is not None else digest)
+                digest = with_date(digest, date) if date is not None else digest
+                self.listed.append(DigestInfo.of(digest))
+                kept = filters.apply(digest)
                 if kept is not None:
                     yield kept
         if strict and any(problem.level in ("error", "warning") for problem in self.problems):
@@ -406,7 +431,7 @@ def read_inputs(
     """Read every input (:class:`Reading`) and keep every digest, unfiltered."""
     reading = Reading(refs, reader=reader, date=date, stdin=stdin, progress=progress, options=options)
     digests = list(reading)
-    return ReadResult(digests=digests, problems=reading.problems, failed=reading.failed, skipped=reading.skipped)
+    return reading.result(digests)
 
 
 def require_digests(result: ReadResult, arguments: Sequence[str]) -> None:
@@ -415,7 +440,7 @@ def require_digests(result: ReadResult, arguments: Sequence[str]) -> None:
     An empty folder, or one holding only files no reader recognises, fails no
     single input, yet a run that read nothing must not pass as a success.
     """
-    if result.digests or result.errors:
+    if result.listed or result.errors:
         return
     result.problems.append(
         Problem(
@@ -436,13 +461,17 @@ def writer_options(writer: Writer, given: Mapping[str, Any]) -> dict[str, Any]:
 
 def write_output(
     writer: Writer,
-    digests: Sequence[Digest],
+    digests: Iterable[Digest],
     output: str | None,
     options: Mapping[str, Any],
     *,
     stdout: IO[bytes] | None = None,
 ) -> WriteReport:
-    """Write with ``writer`` to ``output`` atomically, or to ``stdout`` when output is None or ``-``."""
+    """Write with ``writer`` to ``output`` atomically, or to ``stdout`` when output is None or ``-``.
+
+    ``digests`` is a sequence, or any iterable for a :attr:`~converters.writers.base.Writer.single_pass`
+    writer (which then writes while they are read)."""
+    digests = cast(Sequence[Digest], digests)
     if output is None or output == STDIN:
         if stdout is None:
             raise OutputError("no standard output to write to")

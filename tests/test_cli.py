@@ -245,7 +245,7 @@ def test_exit_1_when_interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "read_inputs", interrupted)
+    monkeypatch.setattr(pipeline, "read_data", interrupted)
     result = CliRunner().invoke(main, ["check", DAY1])
     assert result.exit_code == EXIT_ABORTED
 

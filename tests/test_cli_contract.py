@@ -68,28 +68,34 @@ def folder(tmp_path: Path) -> Path:
 # --- nothing read ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("format", ["bibtex", "jsonl"], ids=["held", "streamed"])
 @pytest.mark.parametrize("strict", [[], ["--strict"]], ids=["plain", "strict"])
 @pytest.mark.parametrize("content", [{}, {"README.md": README}], ids=["empty-folder", "only-unknown-files"])
-def test_nothing_read_is_an_input_error(tmp_path: Path, content: dict[str, str], strict: list[str]) -> None:
+def test_nothing_read_is_an_input_error(
+    tmp_path: Path, content: dict[str, str], strict: list[str], format: str
+) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     for name, text in content.items():
         (folder / name).write_text(text)
-    target, report_path = tmp_path / "e.bib", tmp_path / "report.json"
+    target, report_path = tmp_path / "e.out", tmp_path / "report.json"
+    target.write_bytes(b"what was there before\n")
     skipped = len(content)
 
-    result = run("convert", str(folder), "--to", "bibtex", "-o", str(target), "--report", str(report_path), *strict)
+    result = run("convert", str(folder), "--to", format, "-o", str(target), "--report", str(report_path), *strict)
     assert result.exit_code == EXIT_INPUT
     assert f"{folder}:1: error: nothing was read: no input holds a digest [nothing-read]" in result.stderr
     assert "nothing was read; no output written" in result.stderr
     assert counts(result) == f"1 error(s), {skipped} warning(s)"
-    assert not target.exists()
+    assert target.read_bytes() == b"what was there before\n" and sorted(tmp_path.iterdir()) == sorted(
+        [folder, target, report_path]
+    )
     report = report_of(report_path)
     assert (report["ok"], report["exit_code"]) == (False, EXIT_INPUT)
     assert codes(report) == ["skipped"] * skipped + ["nothing-read"]
     assert report["summary"] == {"papers": 0, "errors": 1, "warnings": skipped}
     assert report["outputs"] == [
-        {"format": "bibtex", "path": str(target), "status": "not-written", "reason": "nothing was read"}
+        {"format": format, "path": str(target), "status": "not-written", "reason": "nothing was read"}
     ]
 
     result = run("check", str(folder), *strict)

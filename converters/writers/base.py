@@ -107,6 +107,11 @@ class Writer(ABC):
     #: Options of this writer (see :class:`OptionSpec`).
     options: ClassVar[tuple[OptionSpec, ...]] = ()
 
+    #: True when :meth:`write` takes the digests once, in order, and keeps none of them: it may then be given
+    #: any iterable of digests (``convert`` hands it the digests while it reads them, and a run of any size
+    #: holds one digest at a time). False: ``digests`` is a sequence it may go over as often as it needs.
+    single_pass: ClassVar[bool] = False
+
     @abstractmethod
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
         """Write ``digests`` to ``out``. ``options`` holds every declared option by key, defaults filled in."""

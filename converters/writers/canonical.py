@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
 from ..canonical import digest_record, document_head, paper_record
@@ -19,12 +19,22 @@ class JsonWriter(Writer):
     )
     suffixes: ClassVar[tuple[str, ...]] = (".json",)
 
+    single_pass: ClassVar[bool] = True
+
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
+        papers = 0
+
+        def records() -> Iterator[dict[str, Any]]:
+            nonlocal papers
+            for digest in digests:
+                papers += len(digest.papers)
+                yield digest_record(digest)
+
         sink = TextSink(out)
-        write_indented_json(sink.write, document_head(), "digests", map(digest_record, digests))
+        write_indented_json(sink.write, document_head(), "digests", records())
         sink.write("\n")
         sink.flush()
-        return WriteReport(items=sum(len(d.papers) for d in digests))
+        return WriteReport(items=papers)
 
 
 class JsonlWriter(Writer):
@@ -34,6 +44,7 @@ class JsonlWriter(Writer):
     )
     suffixes: ClassVar[tuple[str, ...]] = (".jsonl", ".ndjson")
     aliases: ClassVar[tuple[str, ...]] = ("ndjson",)
+    single_pass: ClassVar[bool] = True
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
         encode = json.JSONEncoder(ensure_ascii=False).encode

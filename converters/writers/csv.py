@@ -181,6 +181,8 @@ class CsvWriter(Writer):
     def check_options(cls, options: Mapping[str, Any]) -> None:
         parse_columns(options.get("columns"))
 
+    single_pass: ClassVar[bool] = True
+
     def write(self, digests: Sequence[Digest], out: IO[bytes], options: Mapping[str, Any]) -> WriteReport:
         columns = parse_columns(options.get("columns"))
         raw = bool(options.get("raw", False))

@@ -23,7 +23,7 @@ into a page as is. ``docs/jsonld.md`` has the full mapping.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any, ClassVar
 
 from ..model import Digest, Paper
@@ -174,6 +174,7 @@ class JsonLdWriter(Writer):
     description: ClassVar[str] = "schema.org JSON-LD: ScholarlyArticle items with AI summaries marked as such"
     suffixes: ClassVar[tuple[str, ...]] = (".jsonld",)
     aliases: ClassVar[tuple[str, ...]] = ("json-ld", "schema.org")
+    single_pass: ClassVar[bool] = True
     options: ClassVar[tuple[OptionSpec, ...]] = (
         OptionSpec(
             name="embed-html",
@@ -184,7 +185,17 @@ class JsonLdWriter(Writer):
     )
 
     def write(self, digests: Sequence[Digest], out: IO[bytes], options: Mapping[str, Any]) -> WriteReport:
-        items = map(item_list, digests)
+        ids: set[str] = set()
+        listings = 0
+
+        def lists() -> Iterator[dict[str, Any]]:
+            nonlocal listings
+            for digest in digests:
+                listings += len(digest.papers)
+                ids.update(paper.id for paper in digest.papers)
+                yield item_list(digest)
+
+        items = lists()
         sink = TextSink(out)
         if options.get("embed_html", False):
             sink.write('<script type="application/ld+json">\n')
@@ -195,15 +206,13 @@ class JsonLdWriter(Writer):
             write_indented_json(sink.write, _HEAD, "@graph", items)
             sink.write("\n")
         sink.flush()
-        papers = [paper for digest in digests for paper in digest.papers]
-        return WriteReport(items=len(papers), notes=_notes(papers))
+        return WriteReport(items=listings, notes=_notes(listings, len(ids)))
 
 
-def _notes(papers: list[Paper]) -> tuple[str, ...]:
-    distinct = len({paper.id for paper in papers})
-    if distinct == len(papers):
+def _notes(listings: int, distinct: int) -> tuple[str, ...]:
+    if distinct == listings:
         return ()
     return (
-        f"{len(papers) - distinct} paper(s) are listed more than once; "
+        f"{listings - distinct} paper(s) are listed more than once; "
         "in RDF each paper (arXiv id, DOI ...) is one node, with every summary attached to it",
     )
