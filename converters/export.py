@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from . import __version__ as VERSION
 from . import pipeline, registry
@@ -309,7 +309,12 @@ def _write_set(
             continue
 
         def produce(handle: BinaryIO, writer: Writer = writer, options: dict[str, Any] = options) -> WriteReport:
-            return writer.write(tuple(source()), handle, options)
+            # A single-pass writer takes the digests as they come from the cache (any iterable: see
+            # Writer.single_pass); the others get them all.
+            digests = source()
+            return writer.write(
+                cast(Sequence[Digest], digests) if writer.single_pass else tuple(digests), handle, options
+            )
 
         try:
             report, changed = pipeline.atomic_write_if_changed(str(path), produce)
