@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from ...errors import OutputError
@@ -88,26 +88,60 @@ def feed_head(selection: Selection, settings: FeedSettings) -> FeedHead:
     )
 
 
-def render(kind: FeedKind, selection: Selection, head: FeedHead) -> bytes:
-    """The whole feed document, UTF-8 with an XML declaration, pretty-printed.
+#: Items rendered per feedgen document: feedgen builds a whole lxml tree, so a run of 80,000 papers in one
+#: tree took 2 GB; a chunk's tree is a few MB.
+CHUNK = 500
+#: The start of the first item and the end of the last, as lxml pretty-prints them. No text can hold them:
+#: the channel's text is escaped, and an item's HTML holds only arxport's tags.
+_ITEMS_START: dict[FeedKind, bytes] = {"rss": b"\n    <item>", "atom": b"\n  <entry>"}
+_ITEMS_END: dict[FeedKind, bytes] = {"rss": b"</item>\n", "atom": b"</entry>\n"}
 
-    A value that still trips feedgen or lxml is reported as :class:`OutputError`
-    (the model is sanitised first, so that would be a bug worth a clear message).
+
+def render(kind: FeedKind, selection: Selection, head: FeedHead) -> Iterator[bytes]:
+    """The feed document in pieces, UTF-8 with an XML declaration, pretty-printed: the bytes one feedgen
+    document of every item would be.
+
+    feedgen renders :data:`CHUNK` items at a time; each chunk's document gives its items, the first one the
+    document's head and tail too (every chunk has the same, checked). A value that still trips feedgen or
+    lxml is reported as :class:`OutputError` (the model is sanitised first, so that would be a bug worth a
+    clear message).
     """
+    items = selection.items
+    if not items:
+        yield _document(kind, selection, head, ())
+        return
+    texts = paper_texts([item.paper for item in items])
+    frame: tuple[bytes, bytes] | None = None
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        document = _document(kind, selection, head, zip(chunk, texts, strict=False))  # texts: the next ones
+        first = document.index(_ITEMS_START[kind]) + 1
+        last = document.rindex(_ITEMS_END[kind]) + len(_ITEMS_END[kind])
+        if frame is None:
+            frame = document[:first], document[last:]
+            yield frame[0]
+        elif (document[:first], document[last:]) != frame:
+            raise OutputError(f"could not build the {kind} feed: feedgen wrote another head for items from {start}")
+        yield document[first:last]
+    assert frame is not None
+    yield frame[1]
+
+
+def _document(
+    kind: FeedKind, selection: Selection, head: FeedHead, items: Iterable[tuple[FeedItem, PaperText]]
+) -> bytes:
+    """One feedgen document of the feed's head and ``items``."""
     try:
         generator = _feed(kind, selection, head)
         add_entry = _rss_entry if kind == "rss" else _atom_entry
-        category_terms = cache(_categories)  # once per distinct tuple of categories: a feed has few
-        texts = paper_texts([item.paper for item in selection.items])
-        for item, text in zip(selection.items, texts, strict=True):
-            add_entry(generator.add_entry(order="append"), item, text, category_terms(item.categories))
+        for item, text in items:
+            add_entry(generator.add_entry(order="append"), item, text, _category_terms(item.categories))
         if kind == "rss":
-            data: bytes = _hex_references(generator.rss_str(pretty=True, encoding="UTF-8"))
-        else:
-            data = generator.atom_str(pretty=True, encoding="UTF-8")
+            return _hex_references(generator.rss_str(pretty=True, encoding="UTF-8"))
+        data: bytes = generator.atom_str(pretty=True, encoding="UTF-8")
+        return data
     except (ValueError, TypeError) as exc:
         raise OutputError(f"could not build the {kind} feed: {exc}") from None
-    return data
 
 
 def _feed(kind: FeedKind, selection: Selection, head: FeedHead) -> FeedGenerator:
@@ -201,6 +235,11 @@ def _hex_references(rss: bytes) -> bytes:
         return match.group(1) + text + match.group(4)
 
     return _PLAIN_TEXT_ELEMENT_RE.sub(rewrite, rss)
+
+
+@lru_cache(maxsize=4096)  # once per distinct tuple of categories: a feed has few
+def _category_terms(values: tuple[str | None, ...]) -> list[str]:
+    return _categories(values)
 
 
 def _categories(values: Iterable[str | None]) -> list[str]:

@@ -31,7 +31,8 @@ class _FeedWriter(Writer):
         settings = load_settings(options)
         selection = select(digests, settings)
         head = feed_head(selection, settings)
-        out.write(render(self.kind, selection, head))
+        for piece in render(self.kind, selection, head):
+            out.write(piece)
         notes = list(selection.notes)
         if head.self_link is None:
             notes.append(
