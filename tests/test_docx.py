@@ -584,3 +584,19 @@ def test_cli_picks_docx_from_the_suffix_and_rejects_bad_choices(tmp_path: Path) 
         main, ["convert", str(SAMPLES / "digest-2025-01-03.md"), "-o", str(target), "--toc", "x"]
     )
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("toc", ["none", "categories", "papers"])
+@pytest.mark.parametrize("batch", [1, 2, 3])
+def test_a_body_made_in_batches_is_the_body_made_whole(toc: str, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The body is made and zipped a few hundred papers at a time (bounded memory): the same bytes."""
+    from converters.writers.docx import layout
+
+    digests = [read_digest(path) for path in sorted(SAMPLES.glob("*.md"))]
+    whole = write(digests, toc=toc)
+    monkeypatch.setattr(layout, "BATCH", batch)
+    assert write(digests, toc=toc) == whole
+    sink = io.BytesIO()  # a pipe cannot be zipped in place: the document goes through a buffer, same bytes
+    sink.seekable = lambda: False  # type: ignore[method-assign]
+    get_writer("docx").write(digests, sink, {**get_writer("docx").default_options(), "toc": toc})
+    assert sink.getvalue() == whole

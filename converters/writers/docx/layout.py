@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ...model import Digest, Paper
@@ -65,6 +66,8 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
 TOC_LEVELS: dict[str, int] = {"none": 0, "categories": 1, "papers": 2}
 
 UNCATEGORISED = "Uncategorised"
+#: Papers whose paragraphs :attr:`Layout.body` yields at a time.
+BATCH = 500
 _SEPARATOR = " \u00b7 "  # a middle dot between the items of a line
 # arXiv's rule for abstracts: a line break followed by indentation starts a paragraph.
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]+")
@@ -96,12 +99,17 @@ class Links:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Layout:
-    """The body of one document and the facts the writer needs for its properties."""
+    """The body of one document and the facts the writer needs for its properties.
+
+    ``body`` yields the paragraphs (WordprocessingML text) in pieces of a few hundred papers as it is
+    iterated, once: a document of any size is never whole in memory. ``links`` fills as it goes; it is
+    complete once ``body`` is exhausted.
+    """
 
     title: str
     subtitle: str
     categories: tuple[str, ...]
-    paragraphs: list[str]
+    body: Iterator[str]
     links: Links
     papers: int
 
@@ -177,13 +185,16 @@ def _labelled(label: str, text: str, style: str = "PaperField") -> str:
 class _Builder:
     """Appends the body's paragraphs; one instance per document."""
 
-    def __init__(self, options: LayoutOptions, show_dates: bool) -> None:
+    def __init__(self, options: LayoutOptions, show_dates: bool, links: Links, outline_only: bool = False) -> None:
         self.options = options
         self.show_dates = show_dates
+        #: Only the headings' :attr:`entries`, no paragraph: the pass that makes the contents.
+        self.outline_only = outline_only
         self.paragraphs: list[str] = []
-        self.links = Links()
+        self.links = links
         self.bookmarks = 0
         self.number = 0
+        self.first_heading = True
         #: (outline level, bookmark name, heading text, note) of every heading the contents list.
         self.entries: list[tuple[int, str, str, str]] = []
 
@@ -192,27 +203,42 @@ class _Builder:
 
         The first heading after the contents starts a new page, so the contents stand on the title page.
         """
-        new_page = not self.paragraphs and TOC_LEVELS[self.options.toc] > 0
+        new_page = self.first_heading and TOC_LEVELS[self.options.toc] > 0
+        self.first_heading = False
         if level > TOC_LEVELS[self.options.toc]:
-            self.paragraphs.append(x.paragraph(style, x.run(text), new_page=new_page))
+            if not self.outline_only:
+                self.paragraphs.append(x.paragraph(style, x.run(text), new_page=new_page))
             return
         self.bookmarks += 1
         name = f"_TocArx{self.bookmarks}"
-        content = x.bookmarked(self.bookmarks, name, x.run(text))
-        self.paragraphs.append(x.paragraph(style, content, new_page=new_page))
         self.entries.append((level, name, text, note))
+        if not self.outline_only:
+            content = x.bookmarked(self.bookmarks, name, x.run(text))
+            self.paragraphs.append(x.paragraph(style, content, new_page=new_page))
 
-    def category(self, category: str, papers: Sequence[Paper]) -> None:
+    def category(self, category: str, papers: Sequence[Paper]) -> Iterator[str]:
+        """Adds a category and its papers, yielding the paragraphs so far every :data:`BATCH` papers."""
         self.heading("Heading1", category, 1, papers_count(len(papers)))
-        if not papers:
+        if not papers and not self.outline_only:
             self.paragraphs.append(x.paragraph("PaperNote", x.run("No papers listed in this category.")))
         for paper in papers:
             self.paper(paper)
+            if self.number % BATCH == 0:
+                yield from self.flush()
+
+    def flush(self) -> Iterator[str]:
+        if self.paragraphs:
+            yield "".join(self.paragraphs)
+            self.paragraphs.clear()
 
     def paper(self, paper: Paper) -> None:
         self.number += 1
+        if self.outline_only and TOC_LEVELS[self.options.toc] < 2:
+            return  # no paper heading is listed
         title = one_line(xml_text(paper.title)) or "(untitled)"
         self.heading("Heading2", f"[{self.number}] {title}", 2)
+        if self.outline_only:
+            return
         add = self.paragraphs.append
         authors = author_line(paper.authors, self.options.max_authors)
         if authors:
@@ -289,7 +315,9 @@ def _contents(entries: list[tuple[int, str, str, str]], levels: int) -> list[str
 
 
 def build(digests: Sequence[Digest], options: LayoutOptions) -> Layout:
-    """The whole body for ``digests``: title block, contents, then each category and its papers."""
+    """The document for ``digests``: title block, contents, then each category and its papers (made as
+    :attr:`Layout.body` is read). The contents come first, so a first pass over the headings alone makes
+    them."""
     groups = group_by_category(digests)
     dates = digest_dates(digests)
     title = one_line(xml_text(options.title)) if options.title else default_title(dates)
@@ -298,21 +326,22 @@ def build(digests: Sequence[Digest], options: LayoutOptions) -> Layout:
     count = papers_count(papers)
     subtitle = f"{_SEPARATOR.join(categories)} \u2014 {count}" if categories else count
 
-    builder = _Builder(options, show_dates=len(dates) > 1)
-    for category, members in groups.items():
-        builder.category(category, members)
-
     head = [x.paragraph("Title", x.run(title)), x.paragraph("Subtitle", x.run(subtitle))]
     levels = TOC_LEVELS[options.toc]
     if levels:
-        head.extend(_contents(builder.entries, levels))
+        outline = _Builder(options, show_dates=len(dates) > 1, links=Links(), outline_only=True)
+        for category, members in groups.items():
+            deque(outline.category(category, members), maxlen=0)
+        head.extend(_contents(outline.entries, levels))
     if not papers and not categories:
         head.append(x.paragraph("PaperNote", x.run("No papers.")))
-    return Layout(
-        title=title,
-        subtitle=subtitle,
-        categories=categories,
-        paragraphs=head + builder.paragraphs,
-        links=builder.links,
-        papers=papers,
-    )
+    links = Links()
+
+    def body() -> Iterator[str]:
+        yield "".join(head)
+        builder = _Builder(options, show_dates=len(dates) > 1, links=links)
+        for category, members in groups.items():
+            yield from builder.category(category, members)
+        yield from builder.flush()
+
+    return Layout(title=title, subtitle=subtitle, categories=categories, body=body(), links=links, papers=papers)

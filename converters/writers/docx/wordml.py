@@ -107,11 +107,6 @@ def body(paragraphs: list[str]) -> bytes:
     return "".join([_BODY_OPEN, *paragraphs, _BODY_CLOSE]).encode("utf-8")
 
 
-def fragment(paragraphs: list[str]) -> bytes:
-    """``paragraphs`` as UTF-8 body content, to splice into a document whose root binds ``w`` and ``r``."""
-    return "".join(paragraphs).encode("utf-8")
-
-
 def external_relationships(targets: Mapping[str, str]) -> bytes:
     """``Relationship`` elements for hyperlinks, from ``{url: relationship id}``, to splice into a .rels part."""
     return "".join(

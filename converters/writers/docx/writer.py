@@ -24,8 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from ...errors import OutputError
 from ...model import Digest
@@ -108,12 +108,17 @@ class DocxWriter(Writer):
         if page_size not in PAGE_SIZES:
             raise OutputError(f"--page-size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
         layout = build(digests, layout_options)
+        created = newest_date(digests)
         try:
-            data = render(layout, page_size=page_size, created=newest_date(digests), toc=layout_options.toc)
+            # zipfile writes a seekable file as it goes; to a pipe it would add data descriptors (other bytes).
+            if out.seekable():
+                render(layout, out, page_size=page_size, created=created, toc=layout_options.toc)
+            else:
+                buffer = io.BytesIO()
+                render(layout, buffer, page_size=page_size, created=created, toc=layout_options.toc)
+                out.write(buffer.getvalue())
         except (ValueError, KeyError) as exc:  # python-docx and lxml report bad data this way
             raise OutputError(f"could not build the DOCX document: {exc}") from None
-        try:
-            out.write(data)
         except OSError as exc:
             raise OutputError(f"could not write the DOCX document: {exc.strerror or exc}") from None
         return WriteReport(items=layout.papers)
@@ -144,8 +149,9 @@ def newest_date(digests: Sequence[Digest]) -> dt.datetime:
     return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC)
 
 
-def render(layout: Layout, *, page_size: str, created: dt.datetime, toc: str) -> bytes:
-    """The .docx bytes for ``layout``: python-docx's default template, styled, with the body spliced in."""
+def render(layout: Layout, out: IO[bytes], *, page_size: str, created: dt.datetime, toc: str) -> None:
+    """Write the .docx of ``layout`` to the seekable ``out``: python-docx's default template, styled, with
+    the body spliced in."""
     import docx
 
     document = docx.Document()
@@ -166,11 +172,15 @@ def render(layout: Layout, *, page_size: str, created: dt.datetime, toc: str) ->
         raise ValueError("the template has no section properties")
     buffer = io.BytesIO()
     document.save(buffer)
-    splices = {
-        _DOCUMENT_PART: (b"<w:sectPr", wordml.fragment(layout.paragraphs)),
-        _DOCUMENT_RELS: (b"</Relationships>", wordml.external_relationships(layout.links.ids)),
-    }
-    return _repackage(buffer.getvalue(), splices)
+    body = (piece.encode("utf-8") for piece in layout.body)
+
+    def relationships() -> Iterator[bytes]:
+        if next(body, None) is not None:  # the links are known once the body is written
+            raise ValueError("the link relationships come before the body in the package")
+        yield wordml.external_relationships(layout.links.ids)
+
+    splices = {_DOCUMENT_PART: (b"<w:sectPr", lambda: body), _DOCUMENT_RELS: (b"</Relationships>", relationships)}
+    _repackage(buffer.getvalue(), splices, out)
 
 
 def _parse(paragraphs: list[str]) -> list[Any]:
@@ -335,29 +345,34 @@ def _property(text: str) -> str:
     return text if len(text) <= _PROPERTY_LIMIT else text[: _PROPERTY_LIMIT - 1] + "\u2026"
 
 
-def _repackage(data: bytes, splices: Mapping[str, tuple[bytes, bytes]]) -> bytes:
-    """The package ``data`` rewritten with fixed timestamps and ``splices`` applied.
+def _repackage(data: bytes, splices: Mapping[str, tuple[bytes, Callable[[], Iterable[bytes]]]], out: IO[bytes]) -> None:
+    """Write the package ``data`` to ``out`` with fixed timestamps and ``splices`` applied.
 
-    ``splices`` maps a part name to (marker, content): the content goes in
-    front of the LAST occurrence of the marker (the body's own ``w:sectPr``
-    is the last one in document.xml). Every entry is dated
-    :data:`ZIP_TIMESTAMP`, because zipfile stamps entries with the clock.
+    ``splices`` maps a part name to (marker, content): the content, made when its
+    part is written, goes in front of the LAST occurrence of the marker (the
+    body's own ``w:sectPr`` is the last one in document.xml), written into the
+    zip a piece at a time. Every entry is dated :data:`ZIP_TIMESTAMP`, because
+    zipfile stamps entries with the clock.
     """
-    result = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(result, "w", compression=zipfile.ZIP_DEFLATED) as target,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target,
     ):
         for info in source.infolist():
             content = source.read(info)
-            if info.filename in splices:
-                marker, addition = splices[info.filename]
-                at = content.rfind(marker)
-                if at < 0:
-                    raise ValueError(f"{info.filename} has no {marker.decode()}")
-                content = b"".join((content[:at], addition, content[at:]))
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIMESTAMP)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            target.writestr(entry, content)
-    return result.getvalue()
+            if info.filename not in splices:
+                target.writestr(entry, content)
+                continue
+            marker, addition = splices[info.filename]
+            at = content.rfind(marker)
+            if at < 0:
+                raise ValueError(f"{info.filename} has no {marker.decode()}")
+            # What writestr does with the whole content, a piece at a time (the same bytes below zip64's 2 GiB).
+            with target.open(entry, "w") as part:
+                part.write(content[:at])
+                for piece in addition():
+                    part.write(piece)
+                part.write(content[at:])
