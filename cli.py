@@ -597,6 +597,9 @@ def convert(
     else:
         reading = _reading(refs, problems, reader, date, read_options)
         result = _finish(reading.result(list(reading)), inputs, quiet)
+        # The papers stay to the end of the run: the cyclic collector need not walk them again at every
+        # full collection while the writers work (that made a writer's time grow faster than its papers).
+        gc.freeze()
         chosen = [kept for kept in map(filters.apply, result.digests) if kept is not None]
         for name, writer in writers.items():
             options = pipeline.writer_options(writer, writer_args)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import gc
 import io
 import json
 import sys
@@ -128,6 +129,7 @@ def _peak(writer: Any, digests: list[Digest], options: dict[str, Any]) -> int:
 
 def scaling(papers: int, runs: int, names: list[str]) -> None:
     small, large = synthetic_digests(papers), synthetic_digests(2 * papers)
+    gc.freeze()  # as convert does once it has read: the papers are not walked by every full collection
     print(f"{papers} and {2 * papers} papers; median of {runs} runs; peak = the writer's own allocations")
     print(f"{'writer':<10} {'time N':>8} {'time 2N':>8} {'ratio':>6}  {'peak N':>9} {'peak 2N':>9}  linear (<= 2.3x)?")
     for name in names:

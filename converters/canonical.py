@@ -98,6 +98,12 @@ def digest_record(digest: Digest) -> dict[str, Any]:
     return record
 
 
+def digest_head(digest: Digest) -> dict[str, Any]:
+    """:func:`digest_record` with no paper (``papers`` is ``[]``, in its place)."""
+    record: dict[str, Any] = _plain(dataclasses.replace(digest, papers=()))
+    return record
+
+
 def document_head() -> dict[str, Any]:
     """A ``json`` document without digests, as pydantic dumps it."""
     record: dict[str, Any] = _plain(Document())

@@ -23,7 +23,7 @@ from converters.canonical import (
 from converters.errors import InputError
 from converters.model import Digest, Paper, SourceSpan
 from converters.registry import detect_reader, get_reader, get_writer
-from converters.writers.shared import indented_json
+from converters.writers.shared import StreamedList, indented_json, write_indented_json
 
 from .conftest import CORPUS, SAMPLES, check_golden, check_no_stray_goldens, read_digest, sample_files
 
@@ -192,3 +192,15 @@ def test_the_records_are_pydantic_s_dump_on_the_corpus(corpus_digests: list[Dige
         assert _line(paper_record(paper)) == _line(dump(paper, mode="json"))
     document = document_adapter().dump_python(Document(digests=tuple(corpus_digests)), mode="json")
     assert _line({**document_head(), "digests": [digest_record(d) for d in corpus_digests]}) == _line(document)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_JSON_VALUES, max_size=4), max_size=4), st.dictionaries(st.text(), _JSON_VALUES, max_size=3))
+def test_streamed_lists_write_the_indented_text(lists: list[list[object]], extra: dict[str, object]) -> None:
+    """json and jsonld write a document a paper at a time (StreamedList inside a streamed list): the same text."""
+    head = {"format": "x", **extra, "digests": []}
+    items = [StreamedList({"n": len(inner), "papers": [], "after": True}, "papers", iter(inner)) for inner in lists]
+    pieces: list[str] = []
+    write_indented_json(pieces.append, head, "digests", iter(items))
+    whole = {**head, "digests": [{"n": len(inner), "papers": inner, "after": True} for inner in lists]}
+    assert "".join(pieces) == json.dumps(whole, ensure_ascii=False, indent=2)

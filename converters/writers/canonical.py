@@ -6,10 +6,10 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
-from ..canonical import digest_record, document_head, paper_record
+from ..canonical import digest_head, document_head, paper_record
 from ..model import Digest
 from .base import Writer, WriteReport
-from .shared import TextSink, write_indented_json
+from .shared import StreamedList, TextSink, write_indented_json
 
 
 class JsonWriter(Writer):
@@ -24,11 +24,11 @@ class JsonWriter(Writer):
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
         papers = 0
 
-        def records() -> Iterator[dict[str, Any]]:
+        def records() -> Iterator[StreamedList]:  # a digest, its papers one at a time
             nonlocal papers
             for digest in digests:
                 papers += len(digest.papers)
-                yield digest_record(digest)
+                yield StreamedList(digest_head(digest), "papers", map(paper_record, digest.papers))
 
         sink = TextSink(out)
         write_indented_json(sink.write, document_head(), "digests", records())

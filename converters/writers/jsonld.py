@@ -29,7 +29,7 @@ from typing import IO, Any, ClassVar
 from ..model import Digest, Paper
 from ..text.clean import json_for_html_script
 from .base import OptionSpec, Writer, WriteReport
-from .shared import TextSink, shown_extra, uri, work_name, write_indented_json
+from .shared import StreamedList, TextSink, shown_extra, uri, work_name, write_indented_json
 
 SCHEMA_CONTEXT = "https://schema.org"
 #: Prefix and IRI of arxport's own terms. ``.invalid`` (RFC 2606) can never name
@@ -152,13 +152,18 @@ def article(paper: Paper) -> dict[str, Any]:
 
 def item_list(digest: Digest) -> dict[str, Any]:
     """One digest as a schema.org ItemList of its papers, in digest order."""
+    return {**_list_head(digest), "itemListElement": list(_list_items(digest))}
+
+
+def _list_head(digest: Digest) -> dict[str, Any]:
     dated = f"arXiv digest {digest.date.isoformat()}" if digest.date is not None else "arXiv digest"
     name = digest.title or dated
-    items = [
-        {"@type": "ListItem", "position": position, "item": article(paper)}
-        for position, paper in enumerate(digest.papers, start=1)
-    ]
-    return {"@type": "ItemList", "name": name, "numberOfItems": len(items), "itemListElement": items}
+    return {"@type": "ItemList", "name": name, "numberOfItems": len(digest.papers), "itemListElement": []}
+
+
+def _list_items(digest: Digest) -> Iterator[dict[str, Any]]:
+    for position, paper in enumerate(digest.papers, start=1):
+        yield {"@type": "ListItem", "position": position, "item": article(paper)}
 
 
 def document(digests: Sequence[Digest]) -> dict[str, Any]:
@@ -188,12 +193,12 @@ class JsonLdWriter(Writer):
         ids: set[str] = set()
         listings = 0
 
-        def lists() -> Iterator[dict[str, Any]]:
+        def lists() -> Iterator[StreamedList]:  # a digest's ItemList, its items one at a time
             nonlocal listings
             for digest in digests:
                 listings += len(digest.papers)
                 ids.update(paper.id for paper in digest.papers)
-                yield item_list(digest)
+                yield StreamedList(_list_head(digest), "itemListElement", _list_items(digest))
 
         items = lists()
         sink = TextSink(out)

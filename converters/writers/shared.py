@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 from urllib.parse import quote
 
 from ..model import AI_FAILURE_KEYS, Paper
@@ -115,17 +115,35 @@ class TextSink:
 _HOLE = "\x00arxport-streamed-items\x00"
 
 
-def write_indented_json(write: Callable[[str], object], value: dict[str, Any], key: str, items: Iterable[Any]) -> None:
+class StreamedList(NamedTuple):
+    """An object whose list ``key`` is written an item at a time by :func:`write_indented_json` (any of the
+    items may be one too)."""
+
+    value: dict[str, Any]
+    key: str
+    items: Iterable[Any]
+
+
+def write_indented_json(
+    write: Callable[[str], object], value: dict[str, Any], key: str, items: Iterable[Any], indent: int = 0
+) -> None:
     """``write`` the text of ``indented_json(value)`` with ``value[key]`` replaced by the list ``items``, one
-    item at a time: the same text, without the whole document in memory at once."""
+    item at a time (a :class:`StreamedList` item streams its own list): the same text, without the whole
+    document in memory at once. ``indent``: the depth the object itself stands at."""
     before, after = indented_json({**value, key: _HOLE}).split(indented_json(_HOLE))
+    if indent:
+        before, after = (part.replace("\n", "\n" + " " * indent) for part in (before, after))
     line = before.rpartition("\n")[2]  # the line of the list's key: its indent is the list's
     depth = len(line) - len(line.lstrip(" "))
     inner = "\n" + " " * (depth + 2)
     write(before)
     opening = "["
     for item in items:
-        write(opening + inner + indented_json(item).replace("\n", inner))
+        write(opening + inner)
+        if isinstance(item, StreamedList):
+            write_indented_json(write, item.value, item.key, item.items, depth + 2)
+        else:
+            write(indented_json(item).replace("\n", inner))
         opening = ","
     write("[]" if opening == "[" else "\n" + " " * depth + "]")
     write(after)
