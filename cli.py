@@ -164,12 +164,13 @@ def _unless_empty(reading: pipeline.Reading) -> Iterator[model.Digest]:
 def _write(name: str, target: str | None, write: Callable[[], WriteReport], read: bool = True) -> Output:
     """Run one writer's ``write`` and say how it went, as the report lists outputs."""
     where = target or "-"
+    not_written: Output = {"format": name, "path": where, "status": "not-written", "reason": "nothing was read"}
+    if not read:
+        return not_written
     try:
-        if not read:
-            raise _NothingRead
         written = write()
     except _NothingRead:
-        return {"format": name, "path": where, "status": "not-written", "reason": "nothing was read"}
+        return not_written
     except OutputError as exc:
         click.echo(f"arxport: error: {exc}", err=True)
         return {"format": name, "path": where, "status": "failed", "reason": str(exc)}
@@ -605,6 +606,7 @@ def convert(
             options = pipeline.writer_options(writer, writer_args)
             write = functools.partial(pipeline.write_output, writer, chosen, targets[name], options, stdout=stdout)
             outputs.append(_announce(_write(name, targets[name], write, read=bool(result.listed)), quiet))
+        gc.unfreeze()  # a process that runs commands in turn (tests, a script) collects them again
     if not result.listed:
         click.echo("arxport: nothing was read; no output written", err=True)
     code = _exit_code(result, strict, outputs)
