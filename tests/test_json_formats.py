@@ -23,7 +23,8 @@ from converters.canonical import (
 from converters.errors import InputError
 from converters.model import Digest, Paper, SourceSpan
 from converters.registry import detect_reader, get_reader, get_writer
-from converters.writers.shared import StreamedList, indented_json, write_indented_json
+from converters.text.clean import utf8
+from converters.writers.shared import StreamedList, indented_json, json_line, write_indented_json
 
 from .conftest import CORPUS, SAMPLES, check_golden, check_no_stray_goldens, read_digest, sample_files
 
@@ -150,6 +151,20 @@ def test_indented_json_is_the_standard_library_s_text(value: object) -> None:
     """orjson writes the indented JSON (json, jsonld): the same text as json.dumps, whatever the data
     (a lone surrogate or a huge integer, which orjson refuses, goes to json.dumps)."""
     assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON_VALUES)
+def test_json_line_is_the_standard_library_s_text(value: object) -> None:
+    """A streamed jsonl run writes its lines with orjson, separators restored: the same bytes as json.dumps."""
+    assert json_line(value) == utf8(json.dumps(value, ensure_ascii=False))
+
+
+def test_jsonl_is_the_same_from_a_sequence_and_from_digests_as_they_are_read() -> None:
+    digests = [read_digest(path) for path in sample_files()]
+    streamed = io.BytesIO()
+    get_writer("jsonl").write(iter(digests), streamed, {})  # type: ignore[arg-type]
+    assert streamed.getvalue() == write("jsonl", digests)
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)

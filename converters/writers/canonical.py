@@ -8,8 +8,9 @@ from typing import Any, BinaryIO, ClassVar
 
 from ..canonical import digest_head, document_head, paper_record
 from ..model import Digest
+from ..text.clean import utf8
 from .base import Writer, WriteReport
-from .shared import StreamedList, TextSink, write_indented_json
+from .shared import StreamedList, TextSink, json_line, write_indented_json
 
 
 class JsonWriter(Writer):
@@ -47,12 +48,24 @@ class JsonlWriter(Writer):
     single_pass: ClassVar[bool] = True
 
     def write(self, digests: Sequence[Digest], out: BinaryIO, options: Mapping[str, Any]) -> WriteReport:
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        sink = TextSink(out)
+        # Digests handed over as they are read (not a sequence: see single_pass) die once written, and with
+        # them the UTF-8 copies orjson leaves on their strings; digests the caller keeps would keep those.
+        if isinstance(digests, Sequence):
+            encode = json.JSONEncoder(ensure_ascii=False).encode
+
+            def line(record: dict[str, Any]) -> bytes:
+                return utf8(encode(record))
+        else:
+            line = json_line
+        lines: list[bytes] = []
         count = 0
         for digest in digests:
             for paper in digest.papers:
-                sink.write(encode(paper_record(paper)) + "\n")
+                lines.append(line(paper_record(paper)))
                 count += 1
-        sink.flush()
+                if len(lines) == 512:
+                    out.write(b"\n".join(lines) + b"\n")
+                    lines.clear()
+        if lines:
+            out.write(b"\n".join(lines) + b"\n")
         return WriteReport(items=count)

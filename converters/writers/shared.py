@@ -87,6 +87,27 @@ def indented_json(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+# orjson cannot leave out indentation's line breaks but keep json.dumps' ", " and ": ": it indents, and these
+# put the separators back. Indented JSON has line breaks only between tokens (a string holds "\n", never one).
+_ITEM_BREAK_RE = re.compile(rb",\n *")
+_OTHER_BREAK_RE = re.compile(rb"\n *")
+
+
+def json_line(value: Any) -> bytes:
+    """``json.dumps(value, ensure_ascii=False)`` as UTF-8, the same bytes, made by orjson (about twice as
+    fast with the separators restored). Data orjson refuses goes to the standard library.
+
+    Only for values whose strings are about to be dropped: orjson leaves CPython's UTF-8 copy on every
+    non-ASCII string it writes (see :func:`indented_json`)."""
+    import orjson
+
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except TypeError:
+        return utf8(json.dumps(value, ensure_ascii=False))
+    return _OTHER_BREAK_RE.sub(b"", _ITEM_BREAK_RE.sub(b", ", text))
+
+
 class TextSink:
     """Text for a binary stream, gathered into pieces of about ``size`` characters and written as UTF-8
     (:func:`~converters.text.clean.utf8`): a writer's memory stays one piece however long its output,
