@@ -76,9 +76,11 @@ def indented_json(value: Any) -> str:
     faster than the standard library, whose C encoder cannot indent). Data orjson refuses (a lone
     surrogate, an integer past 64 bits) goes to the standard library, which writes it as before.
 
-    orjson reads a string through CPython's UTF-8 cache, which then stays on the string: the papers'
-    non-ASCII text gains a UTF-8 copy (67 MB over the synthetic year). Unindented lines (jsonl) cost
-    nothing of the kind through the standard library's C encoder, so they use it."""
+    orjson reads a string through CPython's UTF-8 cache, which then stays on the string: papers that
+    outlive the write gain a UTF-8 copy of their non-ASCII text (67 MB over the synthetic year). The json
+    and jsonld writers take a paper at a time and are single-pass, so in a streamed run the copies die
+    with their digest; jsonl, whose lines the standard library's C encoder writes nearly as fast, uses
+    orjson only then (:func:`json_line`)."""
     import orjson
 
     try:
