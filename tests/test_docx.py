@@ -600,3 +600,20 @@ def test_a_body_made_in_batches_is_the_body_made_whole(toc: str, batch: int, mon
     sink.seekable = lambda: False  # type: ignore[method-assign]
     get_writer("docx").write(digests, sink, {**get_writer("docx").default_options(), "toc": toc})
     assert sink.getvalue() == whole
+
+
+def test_a_streamed_part_decides_zip64_as_writestr_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The body is zipped a piece at a time; with its size set first, a part past zipfile's zip64 line (here
+    patched down to a few KB, in life 2 GiB) gets the same zip64 entry writestr would have made."""
+    digests = [read_digest(path) for path in sorted(SAMPLES.glob("*.md"))]
+    normal = write(digests)
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 4096)
+    expected = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(normal)) as source, zipfile.ZipFile(expected, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIMESTAMP)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            target.writestr(entry, source.read(info))
+    assert expected.getvalue() != normal  # the patched limit does change the zip
+    assert write(digests) == expected.getvalue()

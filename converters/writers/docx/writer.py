@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, ClassVar
@@ -48,6 +50,8 @@ PAGE_SIZES: dict[str, tuple[float, float, float]] = {
 }
 _PROPERTY_LIMIT = 255
 _DOCUMENT_PART = "word/document.xml"
+#: Bytes of a spliced part kept in memory before its spool file goes to disk (the year's body is 351 MB).
+_SPOOL_IN_MEMORY = 64 * 2**20
 _DOCUMENT_RELS = "word/_rels/document.xml.rels"
 _STALE_PARTS = (
     "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
@@ -350,8 +354,8 @@ def _repackage(data: bytes, splices: Mapping[str, tuple[bytes, Callable[[], Iter
 
     ``splices`` maps a part name to (marker, content): the content, made when its
     part is written, goes in front of the LAST occurrence of the marker (the
-    body's own ``w:sectPr`` is the last one in document.xml), written into the
-    zip a piece at a time. Every entry is dated :data:`ZIP_TIMESTAMP`, because
+    body's own ``w:sectPr`` is the last one in document.xml); the part is
+    gathered in a spool file (memory up to 64 MiB, then disk) and zipped from it. Every entry is dated :data:`ZIP_TIMESTAMP`, because
     zipfile stamps entries with the clock.
     """
     with (
@@ -370,9 +374,14 @@ def _repackage(data: bytes, splices: Mapping[str, tuple[bytes, Callable[[], Iter
             at = content.rfind(marker)
             if at < 0:
                 raise ValueError(f"{info.filename} has no {marker.decode()}")
-            # What writestr does with the whole content, a piece at a time (the same bytes below zip64's 2 GiB).
-            with target.open(entry, "w") as part:
-                part.write(content[:at])
+            with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
+                spool.write(content[:at])
                 for piece in addition():
-                    part.write(piece)
-                part.write(content[at:])
+                    spool.write(piece)
+                spool.write(content[at:])
+                # What writestr does with the whole content: its size is known before the entry opens, which
+                # decides zip64 the same way; the bytes then go in a MiB at a time.
+                entry.file_size = spool.tell()
+                spool.seek(0)
+                with target.open(entry, "w") as part:
+                    shutil.copyfileobj(spool, part, 2**20)
