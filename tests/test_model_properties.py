@@ -31,14 +31,16 @@ from converters.model import (
 )
 from converters.readers.base import Reader
 from converters.registry import get_reader, get_writer
+from converters.writers import markdown as markdown_writer
 
 # Text as digests carry it: any script, LaTeX and Markdown punctuation, tags, TAB,
 # BACKSPACE, U+200B, single line breaks. What the template itself cannot carry is
 # excluded: CR (line endings are normalised), a blank line followed by a label or
 # heading, and a closing </details> line.
 _ALPHABET = st.sampled_from(list("abcXYZ019 .,;:!?'\"()[]{}*_`~^$\\<>&#%|/-=+@\t\x08\u200bé中한Ω\n"))
+# No line that reads as digest structure: the markdown writer puts a backslash before one (docs/security.md).
 _text = st.text(_ALPHABET, max_size=60).filter(
-    lambda s: "\n\n" not in s and "</details>" not in s and "\n### " not in s and not s.startswith("\n")
+    lambda s: "\n\n" not in s and not s.startswith("\n") and markdown_writer._text(s) == s
 )
 _line = st.text(st.sampled_from(list("abcXYZ019 .,;:!?'\"()[]{}*_`~^$\\<>&#%|/-=+@\t\x08é中")), min_size=1, max_size=40)
 # A name never starts or ends with a space; one that did could not be told from a ", " separator.
