@@ -15,7 +15,6 @@ Exit codes (docs/cli.md has the table; every code is tested):
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime as dt
 import functools
@@ -592,8 +591,7 @@ def convert(
             pipeline.writer_options(first, writer_args),
         )
         entry = _write(names[0], first_target, write)
-        collections.deque(reading, maxlen=0)  # inputs a failed write left unread are still read and reported
-        result = _finish(reading.result(), inputs, quiet)
+        result = _finish(reading.read_rest(), inputs, quiet)  # inputs a failed write left unread still count
         outputs.append(_announce(entry, quiet))
     else:
         reading = _reading(refs, problems, reader, date, read_options)
@@ -1014,8 +1012,7 @@ def check(
     read_options = _read_options(_settings(config_path), labels_path)
     refs, expand_problems = _expand(inputs, reader)
     reading = _reading(refs, expand_problems, reader, None, read_options)
-    collections.deque(reading, maxlen=0)  # read every input, keeping no digest
-    result = _finish(reading.result(), inputs, quiet or as_json)
+    result = _finish(reading.read_rest(), inputs, quiet or as_json)
     code = _exit_code(result, strict)
     if as_json:
         click.echo(json.dumps(_report(result, code), ensure_ascii=False, indent=2))

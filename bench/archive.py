@@ -412,13 +412,14 @@ def _link_year(bench: Bench, folder: Path, with_next_day: bool) -> None:
         (folder / path.name).symlink_to(path)
 
 
+def _export_folders(bench: Bench, row: str) -> tuple[Path, Path, Path]:
+    """An export row's input folder (links), output folder and cache."""
+    return bench.out(row, "in"), bench.out(row, "arxport"), bench.out(row, "cache")
+
+
 def export_year(bench: Bench) -> tuple[Side, Side]:
     """first `export --to all` of the year (a set per digest), every core, vs `pandoc -t docx` likewise."""
-    inputs, out, cache = (
-        bench.out("export-year", "in"),
-        bench.out("export-year", "arxport"),
-        bench.out("export-year", "cache"),
-    )
+    inputs, out, cache = _export_folders(bench, "export-year")
 
     def fresh() -> None:
         _link_year(bench, inputs, with_next_day=False)
@@ -435,11 +436,7 @@ def export_year(bench: Bench) -> tuple[Side, Side]:
 
 def export_add_day(bench: Bench) -> tuple[Side, Side]:
     """`export` again after adding one new day, vs the first export."""
-    inputs, out, cache = (
-        bench.out("export-add-day", "in"),
-        bench.out("export-add-day", "arxport"),
-        bench.out("export-add-day", "cache"),
-    )
+    inputs, out, cache = _export_folders(bench, "export-add-day")
 
     def fresh() -> None:
         _link_year(bench, inputs, with_next_day=False)

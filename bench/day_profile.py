@@ -6,9 +6,10 @@ as ``bench/archive.py``: this checkout, bytecode cached):
 - fixed costs: ``python -c pass``, ``arxport --version`` and the whole command;
 - imports: ``python -X importtime`` of the whole command, per package (the
   cumulative time of the import that first loads it, lazy imports included);
-- phases: the command itself with ``pipeline.read_inputs`` and each
-  ``pipeline.write_output`` timed in the process (a writer's time includes the
-  modules it imports on first use and the fsync of its file); "rest" is the
+- phases: the command itself with each input's reading (``Reading._read_one``,
+  summed) and each ``pipeline.write_output`` timed in the process (a writer's
+  time includes the modules it imports on first use and the fsync of its file,
+  not the reading a single-pass writer's run does while it writes); "rest" is the
   time in ``main()`` outside reading and writing (option parsing, writer
   set-up); "exit" is from the end of ``main()`` until the process is gone.
 
@@ -43,23 +44,24 @@ start = time.perf_counter()
 import cli
 from converters import pipeline
 phases = {"import cli": time.perf_counter() - start}
-read, write = pipeline.read_inputs, pipeline.write_output
+read_one, write = pipeline.Reading._read_one, pipeline.write_output
+phases["read"] = 0.0
 
-def timed_read(*args, **kwargs):
+def timed_read_one(*args, **kwargs):
     began = time.perf_counter()
     try:
-        return read(*args, **kwargs)
+        return read_one(*args, **kwargs)
     finally:
-        phases["read"] = time.perf_counter() - began
+        phases["read"] += time.perf_counter() - began
 
 def timed_write(writer, *args, **kwargs):
-    began = time.perf_counter()
+    began, read_before = time.perf_counter(), phases["read"]
     try:
         return write(writer, *args, **kwargs)
-    finally:
-        phases["write " + writer.name] = time.perf_counter() - began
+    finally:  # a single-pass writer's run reads while it writes: that time is the reader's
+        phases["write " + writer.name] = time.perf_counter() - began - (phases["read"] - read_before)
 
-pipeline.read_inputs, pipeline.write_output = timed_read, timed_write
+pipeline.Reading._read_one, pipeline.write_output = timed_read_one, timed_write
 report = sys.argv[1]
 sys.argv = ["arxport", *sys.argv[2:]]
 start = time.perf_counter()

@@ -3,9 +3,9 @@
 The serialised form is derived from the dataclasses in :mod:`converters.model`
 by pydantic (imported lazily: it costs ~100 ms), so the schema that
 ``arxport schema`` prints, the writer's output and the reader's validation can
-never drift apart. :func:`paper_record` and :func:`digest_record` are the one
-shortcut, for the writers: a paper or digest as pydantic dumps it, built
-directly (a JSON Lines line costs a third less, and a run that writes needs no
+never drift apart. :func:`paper_record` and :func:`digest_head` are the one
+shortcut, for the writers: a paper, or a digest without its papers, as pydantic
+dumps it, built directly (a JSON Lines line costs a third less, and a run that writes needs no
 pydantic), held equal to pydantic's dump by tests for every field type the
 model has.
 """
@@ -92,14 +92,9 @@ def paper_record(paper: Paper) -> dict[str, Any]:
     return dict(zip(_PAPER_FIELDS, values, strict=True))
 
 
-def digest_record(digest: Digest) -> dict[str, Any]:
-    """``digest_adapter().dump_python(digest, mode="json")`` without pydantic (see :func:`paper_record`)."""
-    record: dict[str, Any] = _plain(digest)
-    return record
-
-
 def digest_head(digest: Digest) -> dict[str, Any]:
-    """:func:`digest_record` with no paper (``papers`` is ``[]``, in its place)."""
+    """``digest`` as pydantic dumps it, without pydantic and with no paper (``papers`` is ``[]``, in its
+    place: the json writer streams them through :func:`paper_record`)."""
     record: dict[str, Any] = _plain(dataclasses.replace(digest, papers=()))
     return record
 
@@ -113,8 +108,6 @@ def document_head() -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     """``value`` as JSON values: dataclasses as dicts of their fields, tuples as lists, dates as ISO text."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        if isinstance(value, Paper):
-            return paper_record(value)
         return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]

@@ -340,6 +340,12 @@ class Reading(Iterator[Digest]):
     def __next__(self) -> Digest:
         return next(self._digests)
 
+    def read_rest(self) -> ReadResult:
+        """Read the inputs not read yet, keeping none of their digests; what was read, without digests."""
+        for _ in self:
+            pass
+        return self.result()
+
     def result(self, digests: list[Digest] | None = None) -> ReadResult:
         """What was read so far, with ``digests`` if they were kept."""
         return ReadResult(
@@ -417,21 +423,6 @@ def skipped(source: str) -> Problem:
     """The warning for a file a folder held that no reader recognises."""
     message = "skipped, not a format arxport reads"
     return Problem(level="warning", code="skipped", message=message, source=SourceSpan(path=source, line=1))
-
-
-def read_inputs(
-    refs: Sequence[InputRef],
-    *,
-    reader: str | None = None,
-    date: dt.date | None = None,
-    stdin: IO[bytes] | None = None,
-    progress: Callable[[InputRef], None] | None = None,
-    options: ReadOptions = DEFAULT_READ_OPTIONS,
-) -> ReadResult:
-    """Read every input (:class:`Reading`) and keep every digest, unfiltered."""
-    reading = Reading(refs, reader=reader, date=date, stdin=stdin, progress=progress, options=options)
-    digests = list(reading)
-    return reading.result(digests)
 
 
 def require_digests(result: ReadResult, arguments: Sequence[str]) -> None:

@@ -132,7 +132,8 @@ def test_a_fifty_megabyte_line_is_read_in_linear_time_and_memory() -> None:
     data = long_line(50 * 2**20)
     tracemalloc.start()
     try:
-        result = pipeline.read_inputs([pipeline.InputRef("-")], stdin=io.BytesIO(data))
+        reading = pipeline.Reading([pipeline.InputRef("-")], stdin=io.BytesIO(data))
+        result = reading.result(list(reading))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -348,7 +349,9 @@ def test_lines_and_tags_are_bounded_by_the_input_limit(reader: str, make: Callab
     that bound memory stays under 1 KB per line or tag."""
     options = ReadOptions(max_input_size=2**20)  # 16,384 lines and tags
     over = make(20_000)
-    result = pipeline.read_inputs([pipeline.InputRef("-")], reader=reader, stdin=io.BytesIO(over), options=options)
+    result = pipeline.Reading(
+        [pipeline.InputRef("-")], reader=reader, stdin=io.BytesIO(over), options=options
+    ).read_rest()
     [problem] = result.problems
     assert (
         problem.code == "too-large" and "holds 2" in problem.message and "over the limit of 16,384" in problem.message
